@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferroseal/ferroseal/internal/version"
+	"github.com/ferroseal/ferroseal/sbom/format"
+)
+
+// app holds what a run of the command reads and writes, so that tests can run it in-process.
+type app struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	now    func() time.Time
+}
+
+func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+}
+
+// run executes the command line and returns the exit code; it prints each error once, to stderr.
+func (a *app) run(ctx context.Context, args []string) int {
+	root := a.rootCommand()
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitCode(err)
+	if code == exitError && isCobraUsageError(err) {
+		code = exitUsage
+	}
+	fmt.Fprintf(a.stderr, "ferroseal: %s\n", oneLine(err.Error()))
+	return code
+}
+
+// oneLine folds a message onto one line: every error is one line of stderr.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func isCobraUsageError(err error) bool {
+	s := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "unknown shorthand flag", "accepts ", "requires at least", "requires at most", "invalid argument", "flag needs an argument", "if any flags in the group"} {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ferroseal",
+		Short: "SBOMs, signed attestations and verification for Rust builds",
+		Long: `ferroseal reads what a Rust build really contains (cargo metadata, Cargo.lock, and the cargo-auditable
+dependency data compiled into binaries), writes CycloneDX and SPDX SBOMs, signs in-toto attestations as
+Sigstore bundles, and verifies downloaded artifacts against them.
+
+` + exitCodesHelp,
+		Version:       version.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
+	root.AddCommand(a.sbomCommand())
+	return root
+}
+
+// created returns the documents' creation time: SOURCE_DATE_EPOCH when set (reproducible), else the clock.
+func (a *app) created() (t time.Time, reproducible bool, err error) {
+	if s := a.getenv("SOURCE_DATE_EPOCH"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || n < 0 || n > 253402300799 {
+			return time.Time{}, false, usageErrorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970", s)
+		}
+		return time.Unix(n, 0).UTC(), true, nil
+	}
+	return a.now().UTC().Truncate(time.Second), false, nil
+}
+
+func (a *app) tool(reproducible bool) format.Tool {
+	return format.Tool{Name: "ferroseal", Version: version.String(), Reproducible: reproducible}
+}
+

@@ -1,0 +1,146 @@
+package main
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferroseal/ferroseal/sbom"
+	"github.com/ferroseal/ferroseal/sbom/cargo"
+)
+
+type sbomFlags struct {
+	manifestPath      string
+	metadataFile      string
+	lockfile          string
+	features          []string
+	allFeatures       bool
+	noDefaultFeatures bool
+	target            string
+	pkg               string
+	workspace         bool
+	includeDev        bool
+	locked            bool
+	offline           bool
+	outputs           []string
+	outputDir         string
+	name              string
+}
+
+func (a *app) sbomCommand() *cobra.Command {
+	var f sbomFlags
+	cmd := &cobra.Command{
+		Use:   "sbom [flags]",
+		Short: "Write SBOMs for a cargo project or workspace",
+		Long: `Write CycloneDX and SPDX SBOMs for a cargo project.
+
+By default ferroseal runs cargo metadata for ./Cargo.toml, resolved for the host's target triple, and writes
+one document per workspace member that builds a binary, cdylib, staticlib or dylib. --package picks one member,
+--workspace makes one document for the whole workspace. Cargo.lock in the workspace root supplies SHA-256
+checksums. --metadata reads pre-generated cargo metadata JSON instead of running cargo, and --lockfile alone
+reads nothing but a Cargo.lock (scopes are then unknown, which the document says).
+
+Scopes: crates linked into the artifact are runtime (CycloneDX scope "required"); build-dependencies,
+proc-macros and what only they pull in are build (CycloneDX "excluded" with ferroseal:cargo:dependency-kind=build,
+SPDX BUILD_DEPENDENCY_OF); dev-dependencies are left out unless --include-dev.
+
+Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
+		Example: `  ferroseal sbom
+  ferroseal sbom --manifest-path app/Cargo.toml -o cyclonedx-json=app.cdx.json -o spdx-json=app.spdx.json
+  ferroseal sbom --target x86_64-pc-windows-msvc --features tls -o cyclonedx-xml@1.5
+  ferroseal sbom --output-dir sboms -o cyclonedx-json -o spdx-json     # one file per member and format
+  cargo metadata --format-version 1 | ferroseal sbom --metadata - --target all
+  ferroseal sbom --lockfile Cargo.lock -o spdx-tag-value`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return a.runSBOM(cmd, &f) },
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.manifestPath, "manifest-path", "", "path to Cargo.toml (default ./Cargo.toml)")
+	fl.StringVar(&f.metadataFile, "metadata", "", "read `cargo metadata --format-version 1` JSON from FILE (- for stdin) instead of running cargo")
+	fl.StringVar(&f.lockfile, "lockfile", "", "Cargo.lock to read; alone, the SBOM is built from it without cargo")
+	fl.StringSliceVarP(&f.features, "features", "F", nil, "features to activate (comma-separated or repeated)")
+	fl.BoolVar(&f.allFeatures, "all-features", false, "activate all features")
+	fl.BoolVar(&f.noDefaultFeatures, "no-default-features", false, "do not activate the default features")
+	fl.StringVar(&f.target, "target", "", "target triple to resolve for, or all (default: the host's triple)")
+	fl.StringVarP(&f.pkg, "package", "p", "", "describe this workspace member only")
+	fl.BoolVar(&f.workspace, "workspace", false, "one document for the whole workspace")
+	fl.BoolVar(&f.includeDev, "include-dev", false, "include dev-dependencies (scope dev)")
+	fl.BoolVar(&f.locked, "locked", false, "pass --locked to cargo (fail if Cargo.lock needs updating)")
+	fl.BoolVar(&f.offline, "offline", false, "pass --offline to cargo")
+	fl.StringArrayVarP(&f.outputs, "output", "o", nil, outputFlagHelp)
+	fl.StringVar(&f.outputDir, "output-dir", "", "write NAME.cdx.json, NAME.spdx.json, ... into this directory")
+	fl.StringVar(&f.name, "name", "", "name of the subject when it cannot be read from the input (lockfile mode)")
+	cmd.MarkFlagsMutuallyExclusive("package", "workspace")
+	cmd.MarkFlagsMutuallyExclusive("metadata", "manifest-path")
+	return cmd
+}
+
+func (a *app) runSBOM(cmd *cobra.Command, f *sbomFlags) error {
+	outs, err := parseOutputs(f.outputs)
+	if err != nil {
+		return err
+	}
+	created, reproducible, err := a.created()
+	if err != nil {
+		return err
+	}
+	fl := cmd.Flags()
+	cargoOnly := []string{"features", "all-features", "no-default-features", "package", "workspace", "include-dev", "locked", "offline", "target"}
+	var docs []*sbom.Document
+	switch {
+	case f.lockfile != "" && f.metadataFile == "" && !fl.Changed("manifest-path"):
+		for _, name := range cargoOnly {
+			if fl.Changed(name) {
+				return usageErrorf("--%s needs cargo metadata: it cannot be used with --lockfile alone", name)
+			}
+		}
+		lf, err := cargo.ReadLockfileFile(f.lockfile)
+		if err != nil {
+			return err
+		}
+		name := f.name
+		if name == "" {
+			if abs, err := filepath.Abs(f.lockfile); err == nil {
+				name = filepath.Base(filepath.Dir(abs))
+			}
+		}
+		doc, err := cargo.LockfileDocument(lf, cargo.LockfileOptions{Name: name, Created: created})
+		if err != nil {
+			return err
+		}
+		docs = []*sbom.Document{doc}
+	default:
+		docs, err = cargo.FromProject(cmd.Context(), cargo.ProjectOptions{
+			Metadata: cargo.MetadataOptions{
+				ManifestPath:      f.manifestPath,
+				Features:          f.features,
+				AllFeatures:       f.allFeatures,
+				NoDefaultFeatures: f.noDefaultFeatures,
+				Locked:            f.locked,
+				Offline:           f.offline,
+			},
+			Target:       f.target,
+			MetadataFile: f.metadataFile,
+			LockfilePath: f.lockfile,
+			Documents: cargo.Options{
+				Package:    f.pkg,
+				Workspace:  f.workspace,
+				IncludeDev: f.includeDev,
+				Created:    created,
+			},
+		})
+		if errors.Is(err, cargo.ErrNoSuchMember) || errors.Is(err, cargo.ErrNoArtifact) {
+			return withCode(exitUsage, err)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	named := make([]namedDoc, 0, len(docs))
+	for _, d := range docs {
+		named = append(named, namedDoc{name: strings.TrimSpace(d.Subject.Name), doc: d})
+	}
+	return a.writeDocuments(named, outs, f.outputDir, a.tool(reproducible))
+}

@@ -1,0 +1,48 @@
+// Package limits holds every size and count bound that ferroseal applies to untrusted input. The parse path and the
+// verify path both read them from here, so a limit is never checked on one path and forgotten on the other.
+package limits
+
+const (
+	// MiB is 1<<20 bytes.
+	MiB = 1 << 20
+	// GiB is 1<<30 bytes.
+	GiB = 1 << 30
+
+	// MaxBinarySize is the default largest binary (executable, library or Wasm module) ferroseal opens, as in the
+	// reference cargo-auditable reader.
+	MaxBinarySize int64 = 1 * GiB
+	// MaxPayloadSize is the default largest decompressed cargo-auditable JSON payload, as in the reference reader.
+	MaxPayloadSize int64 = 8 * MiB
+	// MaxPackages is the largest number of packages accepted in one payload, lockfile or metadata document.
+	MaxPackages = 100_000
+	// MaxDependencies is the largest number of dependency edges accepted in one payload, lockfile or metadata
+	// document.
+	MaxDependencies = 2_000_000
+
+	// MaxMetadataSize is the largest `cargo metadata` JSON document read.
+	MaxMetadataSize int64 = 512 * MiB
+	// MaxLockfileSize is the largest Cargo.lock read.
+	MaxLockfileSize int64 = 64 * MiB
+	// MaxManifestSize is the largest Cargo.toml read.
+	MaxManifestSize int64 = 4 * MiB
+
+	// MaxBundleSize is the largest Sigstore bundle, DSSE envelope or one line of an .intoto.jsonl file read.
+	MaxBundleSize int64 = 64 * MiB
+	// MaxBundleLines is the largest number of lines read from one .intoto.jsonl file.
+	MaxBundleLines = 10_000
+	// MaxPredicateSize is the largest predicate (an SBOM or provenance document) embedded in a statement.
+	MaxPredicateSize int64 = 48 * MiB
+	// MaxKeySize is the largest key file read.
+	MaxKeySize int64 = 1 * MiB
+	// MaxTrustedRootSize is the largest trusted root or signing configuration file read.
+	MaxTrustedRootSize int64 = 16 * MiB
+	// MaxIdentityTokenSize is the largest OIDC identity token read from a file, the environment or a CI endpoint.
+	MaxIdentityTokenSize int64 = 64 << 10
+
+	// MaxArchiveEntries is the largest number of entries read from one release archive.
+	MaxArchiveEntries = 100_000
+	// MaxArchiveTotal is the largest number of bytes extracted from one release archive.
+	MaxArchiveTotal int64 = 8 * GiB
+	// MaxWalkFiles is the largest number of files examined under one directory argument.
+	MaxWalkFiles = 1_000_000
+)

@@ -1,0 +1,276 @@
+// Package sbom is ferroseal's format-neutral software bill of materials for Rust artifacts.
+//
+// Readers fill a [Document] (package [github.com/ferroseal/ferroseal/sbom/cargo] from cargo metadata and Cargo.lock,
+// package [github.com/ferroseal/ferroseal/sbom/binary] from the cargo-auditable data compiled into binaries); encoders
+// turn it into one format each (package [github.com/ferroseal/ferroseal/sbom/cyclonedx], package
+// [github.com/ferroseal/ferroseal/sbom/spdx]). A reader never knows about a format and an encoder never knows where
+// the data came from. This package also owns what every format shares: package URLs, SPDX license expressions and
+// the content digest that makes serial numbers and namespaces reproducible.
+package sbom
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// ComponentType says what kind of thing a component is.
+type ComponentType string
+
+// Component types, named as in CycloneDX.
+const (
+	// TypeApplication is an executable program.
+	TypeApplication ComponentType = "application"
+	// TypeLibrary is a crate or a library artifact (rlib, cdylib, staticlib).
+	TypeLibrary ComponentType = "library"
+	// TypeFile is a file whose nature is not known, such as a release archive.
+	TypeFile ComponentType = "file"
+)
+
+// Scope says when a component is needed.
+type Scope string
+
+// Scopes. A component reachable both at run time and at build time is [ScopeRuntime].
+const (
+	// ScopeUnknown means the input did not say (Cargo.lock has no dependency kinds).
+	ScopeUnknown Scope = ""
+	// ScopeRuntime is code linked into the artifact.
+	ScopeRuntime Scope = "runtime"
+	// ScopeBuild is code that runs only while building: build scripts, their dependencies and proc-macros.
+	ScopeBuild Scope = "build"
+	// ScopeDev is code used only by tests, examples and benchmarks.
+	ScopeDev Scope = "dev"
+)
+
+// SourceKind is where a crate comes from.
+type SourceKind string
+
+// Source kinds.
+const (
+	// SourceUnknown means the input did not say.
+	SourceUnknown SourceKind = ""
+	// SourceCratesIO is the crates.io registry, through either protocol.
+	SourceCratesIO SourceKind = "crates.io"
+	// SourceRegistry is any other registry.
+	SourceRegistry SourceKind = "registry"
+	// SourceGit is a git repository.
+	SourceGit SourceKind = "git"
+	// SourcePath is a crate on the local file system: a workspace member or a path dependency.
+	SourcePath SourceKind = "local"
+)
+
+// Source locates a crate. It never holds a local file system path.
+type Source struct {
+	// Kind is the kind of source.
+	Kind SourceKind `json:"kind,omitempty"`
+	// URL is the registry index or the git repository, without cargo's "registry+", "sparse+" or "git+" prefix and
+	// without query or fragment. Empty when not known.
+	URL string `json:"url,omitempty"`
+	// Rev is the git commit a git crate was resolved to.
+	Rev string `json:"rev,omitempty"`
+	// Label is the source as cargo-auditable records it when it names no kind of ours ("sparse", a registry name).
+	Label string `json:"label,omitempty"`
+}
+
+// HashAlgorithm names a digest algorithm as CycloneDX spells it.
+type HashAlgorithm string
+
+// Hash algorithms.
+const (
+	SHA256 HashAlgorithm = "SHA-256"
+	SHA384 HashAlgorithm = "SHA-384"
+	SHA512 HashAlgorithm = "SHA-512"
+	SHA1   HashAlgorithm = "SHA-1"
+)
+
+// Hash is a digest of a component's bytes: the .crate file for a crate, the file for an artifact.
+type Hash struct {
+	Algorithm HashAlgorithm `json:"alg"`
+	// Value is the digest in lowercase hexadecimal.
+	Value string `json:"value"`
+}
+
+// Property is a name and value pair. Names are namespaced ("ferroseal:...", or a registered "cdx:..." name).
+type Property struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Component is one crate, or the artifact a document describes.
+type Component struct {
+	// Ref identifies the component within its document; it is stable across runs and machines.
+	Ref  string        `json:"ref"`
+	Type ComponentType `json:"type"`
+	Name string        `json:"name"`
+	// Version is the crate's version; empty for an artifact whose version is not known.
+	Version string `json:"version,omitempty"`
+	Source  Source `json:"source,omitzero"`
+	Scope   Scope  `json:"scope,omitempty"`
+	Hashes  []Hash `json:"hashes,omitempty"`
+	// License is a valid SPDX license expression, possibly naming a LicenseRef of the document; empty when the
+	// crate declares none.
+	License       string   `json:"license,omitempty"`
+	Description   string   `json:"description,omitempty"`
+	Authors       []string `json:"authors,omitempty"`
+	Homepage      string   `json:"homepage,omitempty"`
+	Repository    string   `json:"repository,omitempty"`
+	Documentation string   `json:"documentation,omitempty"`
+	// DependsOn lists the Refs of the components this one depends on directly.
+	DependsOn  []string   `json:"dependsOn,omitempty"`
+	Properties []Property `json:"properties,omitempty"`
+	// NoPURL suppresses the package URL, for an artifact or a crate that has no public identity.
+	NoPURL bool `json:"noPurl,omitempty"`
+}
+
+// PURL returns the component's package URL, or "" when it has none (see [PURL]).
+func (c *Component) PURL() string {
+	if c.NoPURL || c.Type == TypeFile {
+		return ""
+	}
+	return PURL(c.Name, c.Version, c.Source)
+}
+
+// Hash returns the component's digest with the given algorithm, or "".
+func (c *Component) Hash(alg HashAlgorithm) string {
+	for _, h := range c.Hashes {
+		if h.Algorithm == alg {
+			return h.Value
+		}
+	}
+	return ""
+}
+
+// LicenseRef is a license that has no SPDX identifier, referenced from license expressions as its ID.
+type LicenseRef struct {
+	// ID is "LicenseRef-" followed by letters, digits, "." and "-".
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Text says where the license text is; SPDX requires it.
+	Text string `json:"text"`
+}
+
+// Origin says what a document was read from.
+type Origin string
+
+// Origins.
+const (
+	OriginMetadata  Origin = "cargo-metadata"
+	OriginLockfile  Origin = "cargo-lock"
+	OriginAuditable Origin = "cargo-auditable"
+	OriginHeuristic Origin = "heuristic"
+)
+
+// Document is a bill of materials for one artifact.
+type Document struct {
+	// Subject is the artifact the document describes: a binary, a workspace member, or a workspace.
+	Subject Component `json:"subject"`
+	// Components are the subject's direct and indirect dependencies, sorted by Ref.
+	Components []Component `json:"components"`
+	// LicenseRefs are the non-SPDX licenses the components' expressions name, sorted by ID.
+	LicenseRefs []LicenseRef `json:"licenseRefs,omitempty"`
+	// Created is the document's creation time (the CLI takes it from SOURCE_DATE_EPOCH when set).
+	Created time.Time `json:"created"`
+	// Target is the target triple the components were resolved for, when known.
+	Target string `json:"target,omitempty"`
+	// AllTargets says the components include the dependencies of every target platform.
+	AllTargets bool   `json:"allTargets,omitempty"`
+	Origin     Origin `json:"origin"`
+	// Incomplete says the component list is known to be partial (a heuristic recovery).
+	Incomplete bool `json:"incomplete,omitempty"`
+	// Notes are plain sentences about the limits of the data, carried into every format.
+	Notes []string `json:"notes,omitempty"`
+	// Properties are document-level facts, such as the compiler version.
+	Properties []Property `json:"properties,omitempty"`
+}
+
+// ErrInvalidDocument is returned by [Document.Validate] for a document no encoder should write.
+var ErrInvalidDocument = errors.New("invalid sbom document")
+
+// Normalize sorts every list of the document and removes duplicate edges, hashes and properties, so that equal
+// documents encode to equal bytes whatever order a reader produced them in.
+func (d *Document) Normalize() {
+	normalizeComponent(&d.Subject)
+	for i := range d.Components {
+		normalizeComponent(&d.Components[i])
+	}
+	slices.SortFunc(d.Components, func(a, b Component) int { return cmp.Compare(a.Ref, b.Ref) })
+	slices.SortFunc(d.LicenseRefs, func(a, b LicenseRef) int { return cmp.Compare(a.ID, b.ID) })
+	d.LicenseRefs = slices.CompactFunc(d.LicenseRefs, func(a, b LicenseRef) bool { return a.ID == b.ID })
+	d.Notes = sortedUnique(d.Notes)
+	d.Properties = normalizeProperties(d.Properties)
+	d.Created = d.Created.UTC().Truncate(time.Second)
+}
+
+func normalizeComponent(c *Component) {
+	c.DependsOn = sortedUnique(c.DependsOn)
+	slices.SortFunc(c.Hashes, func(a, b Hash) int { return cmp.Compare(a.Algorithm, b.Algorithm) })
+	c.Hashes = slices.CompactFunc(c.Hashes, func(a, b Hash) bool { return a.Algorithm == b.Algorithm })
+	c.Properties = normalizeProperties(c.Properties)
+}
+
+func normalizeProperties(p []Property) []Property {
+	slices.SortFunc(p, func(a, b Property) int {
+		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Value, b.Value))
+	})
+	return slices.Compact(p)
+}
+
+func sortedUnique(s []string) []string {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// Validate checks the document's integrity: unique Refs, every edge pointing at a component of the document, a
+// named subject. It does not check the graph for cycles: cargo allows none, but a document may record what it read.
+func (d *Document) Validate() error {
+	if d.Subject.Name == "" || d.Subject.Ref == "" {
+		return fmt.Errorf("%w: the subject has no name or ref", ErrInvalidDocument)
+	}
+	refs := make(map[string]bool, len(d.Components)+1)
+	refs[d.Subject.Ref] = true
+	for _, c := range d.Components {
+		if c.Ref == "" || c.Name == "" {
+			return fmt.Errorf("%w: a component has no name or ref", ErrInvalidDocument)
+		}
+		if refs[c.Ref] {
+			return fmt.Errorf("%w: ref %q used twice", ErrInvalidDocument, c.Ref)
+		}
+		refs[c.Ref] = true
+	}
+	check := func(c *Component) error {
+		for _, dep := range c.DependsOn {
+			if !refs[dep] {
+				return fmt.Errorf("%w: %s depends on %q, which is not in the document", ErrInvalidDocument, c.Ref, dep)
+			}
+		}
+		return nil
+	}
+	if err := check(&d.Subject); err != nil {
+		return err
+	}
+	for i := range d.Components {
+		if err := check(&d.Components[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Component returns the component with the given Ref (the subject included), or nil.
+func (d *Document) Component(ref string) *Component {
+	if d.Subject.Ref == ref {
+		return &d.Subject
+	}
+	i, ok := slices.BinarySearchFunc(d.Components, ref, func(c Component, r string) int { return cmp.Compare(c.Ref, r) })
+	if ok {
+		return &d.Components[i]
+	}
+	for i := range d.Components { // not normalized yet
+		if d.Components[i].Ref == ref {
+			return &d.Components[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package sbom
+
+import (
+	"strings"
+
+	"github.com/package-url/packageurl-go"
+)
+
+// PURL returns the package URL of a crate (purl type "cargo"), or "" when the crate has no public identity that a
+// purl could name without colliding with another crate:
+//
+//   - crates.io: pkg:cargo/NAME@VERSION
+//   - another registry whose index URL is known: pkg:cargo/NAME@VERSION?repository_url=URL
+//   - a git repository whose URL is known: pkg:cargo/NAME@VERSION?vcs_url=git%2BURL%40COMMIT
+//   - a local crate, or a registry or repository whose URL is not known: none. A bare pkg:cargo/NAME@VERSION would
+//     claim the crates.io crate of that name, a known source of false vulnerability matches.
+func PURL(name, version string, src Source) string {
+	var q packageurl.Qualifiers
+	switch src.Kind {
+	case SourceCratesIO:
+	case SourceRegistry:
+		if src.URL == "" {
+			return ""
+		}
+		q = packageurl.QualifiersFromMap(map[string]string{"repository_url": src.URL})
+	case SourceGit:
+		if src.URL == "" {
+			return ""
+		}
+		vcs := "git+" + src.URL
+		if src.Rev != "" {
+			vcs += "@" + src.Rev
+		}
+		q = packageurl.QualifiersFromMap(map[string]string{"vcs_url": vcs})
+	default:
+		return ""
+	}
+	if name == "" {
+		return ""
+	}
+	return packageurl.NewPackageURL(packageurl.TypeCargo, "", name, version, q, "").ToString()
+}
+
+// CrateRef returns the stable reference of a crate within a document: its package URL when it has one, otherwise
+// the source kind followed by NAME@VERSION ("local:app@0.1.0", "git:foo@1.0.0", "registry:sparse/foo@1.0.0").
+func CrateRef(name, version string, src Source) string {
+	if p := PURL(name, version, src); p != "" {
+		return p
+	}
+	id := name + "@" + version
+	switch src.Kind {
+	case SourcePath:
+		return "local:" + id
+	case SourceGit:
+		return "git:" + id
+	case SourceRegistry:
+		if src.Label != "" {
+			return "registry:" + sanitizeRefPart(src.Label) + "/" + id
+		}
+		return "registry:" + id
+	default:
+		return "crate:" + id
+	}
+}
+
+func sanitizeRefPart(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == '/' || r == ' ' || r < 0x20 {
+			return '_'
+		}
+		return r
+	}, s)
+}

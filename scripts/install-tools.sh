@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Installs the pinned external tools the tests, the demo and the benchmarks use, into .tools/ (git-ignored).
+# Each tool is built once per pinned version; a second run is a no-op. Usage:
+#   scripts/install-tools.sh [test|bench|all|TOOL...]
+# Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates
+#         bench = syft hyperfine
+# FERROSEAL_TOOLS overrides the install folder (default: <repo>/.tools).
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+tools=${FERROSEAL_TOOLS:-$repo/.tools}
+bin=$tools/bin
+stamps=$tools/stamps
+mkdir -p "$bin" "$stamps"
+export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
+
+SBOM_UTILITY_VERSION=v0.18.1
+COSIGN_VERSION=v3.1.3
+TSA_VERSION=v2.1.3
+REKOR_TILES_VERSION=v2.3.0
+FULCIO_VERSION=v1.8.8
+SYFT_VERSION=v1.57.1
+
+log() { printf 'install-tools: %s\n' "$*" >&2; }
+
+# have NAME VERSION: true when NAME was installed at VERSION and its binary is still there.
+have() { [[ -f "$stamps/$1@$2" && -x "$bin/$1" ]]; }
+stamp() { rm -f "$stamps/$1"@*; touch "$stamps/$1@$2"; }
+
+go_install() { # NAME VERSION PACKAGE@VERSION [binary name]
+  local name=$1 version=$2 pkg=$3 built=${4:-$1}
+  have "$name" "$version" && return 0
+  log "building $name $version (go install $pkg)"
+  GOBIN="$bin" go install "$pkg"
+  [[ "$built" == "$name" ]] || mv -f "$bin/$built" "$bin/$name"
+  stamp "$name" "$version"
+}
+
+install_sbom_utility() {
+  local v=$SBOM_UTILITY_VERSION
+  have sbom-utility "$v" && return 0
+  log "building sbom-utility $v (from the module download: the proxy refuses go install of it)"
+  local dir
+  dir=$(GONOSUMDB=github.com/CycloneDX/sbom-utility GOFLAGS=-mod=mod go mod download -json \
+        "github.com/CycloneDX/sbom-utility@$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -n "$dir" ]] || { log "sbom-utility: go mod download gave no Dir"; return 1; }
+  local work
+  work=$(mktemp -d)
+  cp -r "$dir/." "$work/"
+  chmod -R u+w "$work"
+  (cd "$work" && GONOSUMDB=github.com/CycloneDX/sbom-utility GOFLAGS=-mod=mod go build -o "$bin/sbom-utility" .)
+  rm -rf "$work"
+  stamp sbom-utility "$v"
+}
+
+apt_install() { # PACKAGE... (skips what is already installed)
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p"); done
+  ((${#missing[@]})) || return 0
+  log "apt-get install ${missing[*]}"
+  local sudo=()
+  [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  if ! "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; then
+    "${sudo[@]}" apt-get update -q >/dev/null
+    "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+install_xmllint() { command -v xmllint >/dev/null || apt_install libxml2-utils; }
+
+install_debian_crates() {
+  # The crates the examples build with, from Debian's packaged crates (an offline crates.io mirror).
+  mapfile -t pkgs < <(grep -v '^#' "$repo/examples/debian-crates.txt" | awk 'NF')
+  apt_install "${pkgs[@]}"
+}
+
+install_one() {
+  case $1 in
+    sbom-utility) install_sbom_utility ;;
+    cosign) go_install cosign "$COSIGN_VERSION" "github.com/sigstore/cosign/v3/cmd/cosign@$COSIGN_VERSION" ;;
+    timestamp-server) go_install timestamp-server "$TSA_VERSION" "github.com/sigstore/timestamp-authority/v2/cmd/timestamp-server@$TSA_VERSION" ;;
+    rekor-posix) go_install rekor-posix "$REKOR_TILES_VERSION" "github.com/sigstore/rekor-tiles/v2/cmd/rekor-server/posix@$REKOR_TILES_VERSION" posix ;;
+    fulcio) go_install fulcio "$FULCIO_VERSION" "github.com/sigstore/fulcio@$FULCIO_VERSION" ;;
+    syft) go_install syft "$SYFT_VERSION" "github.com/anchore/syft/cmd/syft@$SYFT_VERSION" ;;
+    xmllint) install_xmllint ;;
+    hyperfine) command -v hyperfine >/dev/null || apt_install hyperfine ;;
+    debian-crates) install_debian_crates ;;
+    *) log "unknown tool $1"; return 2 ;;
+  esac
+}
+
+targets=("$@")
+((${#targets[@]})) || targets=(test)
+for t in "${targets[@]}"; do
+  case $t in
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates; do install_one "$x"; done ;;
+    bench) for x in syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates syft hyperfine; do install_one "$x"; done ;;
+    *) install_one "$t" ;;
+  esac
+done

@@ -29,21 +29,16 @@ func parseOutputs(specs []string) ([]outputSpec, error) {
 		specs = []string{"cyclonedx-json"}
 	}
 	var outs []outputSpec
-	stdout := 0
 	for _, s := range specs {
 		name, path, _ := strings.Cut(s, "=")
 		f, err := format.Parse(name)
 		if err != nil {
 			return nil, withCode(exitUsage, err)
 		}
-		if path == "" || path == "-" {
+		if path == "-" {
 			path = ""
-			stdout++
 		}
 		outs = append(outs, outputSpec{format: f, path: path})
-	}
-	if stdout > 1 {
-		return nil, usageErrorf("more than one -o writes to stdout: give each format but one a file (-o FORMAT=FILE)")
 	}
 	return outs, nil
 }
@@ -77,12 +72,13 @@ func (a *app) writeDocuments(docs []namedDoc, outs []outputSpec, outDir string, 
 				return usageErrorf("%d documents (%s) cannot all be written to %s: put {name} in the file name, or use --output-dir DIR",
 					len(docs), docNames(docs), o.path)
 			}
-			if path != "" {
-				if seen[path] {
-					return usageErrorf("two documents would be written to %s", path)
-				}
-				seen[path] = true
+			switch {
+			case seen[path] && path == "":
+				return usageErrorf("more than one -o writes to stdout: give each format but one a file (-o FORMAT=FILE)")
+			case seen[path]:
+				return usageErrorf("two documents would be written to %s", path)
 			}
+			seen[path] = true
 			targets = append(targets, target{path: path, doc: d.doc, f: o.format})
 		}
 	}

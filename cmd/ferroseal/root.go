@@ -92,4 +92,3 @@ func (a *app) created() (t time.Time, reproducible bool, err error) {
 func (a *app) tool(reproducible bool) format.Tool {
 	return format.Tool{Name: "ferroseal", Version: version.String(), Reproducible: reproducible}
 }
-

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"io"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -112,6 +114,20 @@ func (a *app) runSBOM(cmd *cobra.Command, f *sbomFlags) error {
 		}
 		docs = []*sbom.Document{doc}
 	default:
+		var meta io.Reader
+		metaName := f.metadataFile
+		switch f.metadataFile {
+		case "":
+		case "-":
+			meta, metaName = a.stdin, "standard input"
+		default:
+			mf, err := os.Open(f.metadataFile)
+			if err != nil {
+				return err
+			}
+			defer mf.Close()
+			meta = mf
+		}
 		docs, err = cargo.FromProject(cmd.Context(), cargo.ProjectOptions{
 			Metadata: cargo.MetadataOptions{
 				ManifestPath:      f.manifestPath,
@@ -122,7 +138,8 @@ func (a *app) runSBOM(cmd *cobra.Command, f *sbomFlags) error {
 				Offline:           f.offline,
 			},
 			Target:       f.target,
-			MetadataFile: f.metadataFile,
+			MetadataJSON: meta,
+			MetadataName: metaName,
 			LockfilePath: f.lockfile,
 			Documents: cargo.Options{
 				Package:    f.pkg,

@@ -62,6 +62,7 @@ func LockfileDocument(lf *Lockfile, opts LockfileOptions) (*sbom.Document, error
 			c.DependsOn = append(c.DependsOn, refs[d])
 		}
 		if len(roots) == 1 && roots[0] == i {
+			c.Type = sbom.TypeApplication
 			doc.Subject = c
 			continue
 		}

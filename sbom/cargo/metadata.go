@@ -152,25 +152,6 @@ func (p *Package) ProducesArtifact() bool {
 	return false
 }
 
-// ReadMetadataFile reads and validates `cargo metadata` JSON from path ("-" is standard input).
-func ReadMetadataFile(path string) (*Metadata, error) {
-	var r io.Reader = os.Stdin
-	name := "standard input"
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r, name = f, path
-	}
-	m, err := ReadMetadata(r)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", name, err)
-	}
-	return m, nil
-}
-
 // ReadMetadata reads and validates `cargo metadata --format-version 1` JSON. It checks that the resolve graph only
 // names packages of the document and that the workspace members exist.
 func ReadMetadata(r io.Reader) (*Metadata, error) {

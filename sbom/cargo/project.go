@@ -3,6 +3,8 @@ package cargo
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -16,9 +18,10 @@ type ProjectOptions struct {
 	Metadata MetadataOptions
 	// Target is "" for the host's triple, "all" for every platform, or a target triple.
 	Target string
-	// MetadataFile reads pre-generated `cargo metadata` JSON from this file ("-" is standard input) instead of
-	// running cargo. Target then only labels the documents: the JSON is taken as generated for it.
-	MetadataFile string
+	// MetadataJSON, when not nil, supplies pre-generated `cargo metadata` JSON instead of running cargo, and
+	// MetadataName names it in errors. Target then only labels the documents: the JSON is taken as generated for it.
+	MetadataJSON io.Reader
+	MetadataName string
 	// LockfilePath is the Cargo.lock to take checksums from; "" means the one in the workspace root, when present.
 	LockfilePath string
 	// Documents choose the documents (Target, AllTargets and Lockfile are filled in here).
@@ -39,8 +42,11 @@ func FromProject(ctx context.Context, opts ProjectOptions) ([]*sbom.Document, er
 	case opts.Target != "":
 		dopts.Target = opts.Target
 	}
-	if opts.MetadataFile != "" {
-		md, err = ReadMetadataFile(opts.MetadataFile)
+	if opts.MetadataJSON != nil {
+		md, err = ReadMetadata(opts.MetadataJSON)
+		if err != nil {
+			err = fmt.Errorf("reading %s: %w", opts.MetadataName, err)
+		}
 	} else {
 		mo := opts.Metadata
 		if opts.Target == "" {

@@ -1,0 +1,96 @@
+package testenv
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	spdx23 "github.com/spdx/tools-golang/spdx/v2/v2_3"
+	spdxjson "github.com/spdx/tools-golang/json"
+	"github.com/spdx/tools-golang/tagvalue"
+)
+
+var cyclonedxSchemaDir = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/CycloneDX/cyclonedx-go").Output()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(strings.TrimSpace(string(out)), "schema"), nil
+})
+
+// ValidateSBOM checks an SBOM file with independent tools, chosen by its name: sbom-utility against the official
+// JSON schemas (.cdx.json, .spdx.json), xmllint against the official XSD (.cdx.xml: specVersion 1.6 unless the file
+// says otherwise). Tag-value (.spdx) is parsed back by tools-golang and compared with the SPDX JSON of the same
+// name when there is one.
+func ValidateSBOM(t testing.TB, path string) {
+	t.Helper()
+	switch {
+	case strings.HasSuffix(path, ".json"):
+		out, err := exec.Command(Tool(t, "sbom-utility"), "validate", "-q", "-i", path).CombinedOutput()
+		if err != nil {
+			t.Errorf("sbom-utility validate %s: %v\n%s", path, err, out)
+		}
+	case strings.HasSuffix(path, ".xml"):
+		dir, err := cyclonedxSchemaDir()
+		if err != nil {
+			t.Fatalf("finding the CycloneDX XSDs: %v", err)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		xsd := "bom-1.6.xsd"
+		for _, v := range []string{"1.4", "1.5"} {
+			if bytes.Contains(data, []byte("http://cyclonedx.org/schema/bom/"+v)) {
+				xsd = "bom-" + v + ".xsd"
+			}
+		}
+		out, err := exec.Command(Tool(t, "xmllint"), "--noout", "--schema", filepath.Join(dir, xsd), path).CombinedOutput()
+		if err != nil {
+			t.Errorf("xmllint --schema %s %s: %v\n%s", xsd, path, err, out)
+		}
+	case strings.HasSuffix(path, ".spdx"):
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		tv, err := tagvalue.Read(f)
+		if err != nil {
+			t.Errorf("reading tag-value %s: %v", path, err)
+			return
+		}
+		jf, err := os.Open(path + ".json")
+		if err != nil {
+			return
+		}
+		defer jf.Close()
+		js, err := spdxjson.Read(jf)
+		if err != nil {
+			t.Errorf("reading %s.json: %v", path, err)
+			return
+		}
+		// The tag-value writer orders packages by name and relationships as it likes: compare as sets.
+		opts := cmp.Options{
+			cmpopts.IgnoreUnexported(spdx23.Package{}),
+			cmpopts.EquateEmpty(),
+			cmpopts.SortSlices(func(a, b *spdx23.Package) bool { return a.PackageSPDXIdentifier < b.PackageSPDXIdentifier }),
+			cmpopts.SortSlices(func(a, b *spdx23.Relationship) bool {
+				return fmt.Sprint(a.RefA, a.Relationship, a.RefB) < fmt.Sprint(b.RefA, b.Relationship, b.RefB)
+			}),
+			cmpopts.SortSlices(func(a, b *spdx23.OtherLicense) bool { return a.LicenseIdentifier < b.LicenseIdentifier }),
+		}
+		if diff := cmp.Diff(js, tv, opts); diff != "" {
+			t.Errorf("tag-value %s differs from its JSON form (-json +tag-value):\n%s", path, diff)
+		}
+	default:
+		t.Fatalf("ValidateSBOM: unknown kind of file %s", path)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ferroseal/ferroseal/internal/atomicfile"
@@ -24,7 +25,9 @@ const outputFlagHelp = `output FORMAT[=FILE], repeatable; FORMAT is cyclonedx-js
 cyclonedx-xml, spdx-json (2.3) or spdx-tag-value; FILE may contain {name}, replaced by each document's name;
 no FILE (or -) is stdout`
 
-func parseOutputs(specs []string) ([]outputSpec, error) {
+// parseOutputs parses the -o flags. It rejects, before any work is done, two formats on stdout when there is no
+// --output-dir to send them to.
+func parseOutputs(specs []string, outDir string) ([]outputSpec, error) {
 	if len(specs) == 0 {
 		specs = []string{"cyclonedx-json"}
 	}
@@ -37,6 +40,9 @@ func parseOutputs(specs []string) ([]outputSpec, error) {
 		}
 		if path == "-" {
 			path = ""
+		}
+		if path == "" && outDir == "" && len(outs) > 0 && slices.ContainsFunc(outs, func(o outputSpec) bool { return o.path == "" }) {
+			return nil, usageErrorf("more than one -o writes to stdout: give each format but one a file (-o FORMAT=FILE)")
 		}
 		outs = append(outs, outputSpec{format: f, path: path})
 	}

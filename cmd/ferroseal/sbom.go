@@ -80,7 +80,7 @@ Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
 }
 
 func (a *app) runSBOM(cmd *cobra.Command, f *sbomFlags) error {
-	outs, err := parseOutputs(f.outputs)
+	outs, err := parseOutputs(f.outputs, f.outputDir)
 	if err != nil {
 		return err
 	}

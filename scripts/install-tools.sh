@@ -69,9 +69,12 @@ apt_install() { # PACKAGE... (skips what is already installed)
 install_xmllint() { command -v xmllint >/dev/null || apt_install libxml2-utils; }
 
 install_debian_crates() {
-  # The crates the examples build with, from Debian's packaged crates (an offline crates.io mirror).
+  # The crates the examples build with, from Debian's packaged crates (an offline crates.io mirror), and a
+  # CARGO_HOME whose config.toml points cargo at them: export CARGO_HOME=.tools/cargo-home to use it.
   mapfile -t pkgs < <(grep -v '^#' "$repo/examples/debian-crates.txt" | awk 'NF')
   apt_install "${pkgs[@]}"
+  mkdir -p "$tools/cargo-home"
+  cp "$repo/examples/debian-registry.toml" "$tools/cargo-home/config.toml"
 }
 
 install_one() {

@@ -78,7 +78,7 @@ const DebianRegistry = "/usr/share/cargo/registry"
 
 // Cargo prepares cargo for the examples: it checks that cargo and Debian's packaged crates are installed and sets
 // CARGO_HOME, for the rest of the test, to a fresh folder whose config.toml replaces crates.io with them (the
-// examples' own .cargo/config.toml, which cargo would only find from inside examples/). It returns the examples
+// examples/debian-registry.toml). It returns the examples
 // directory. Tests that call it cannot run in parallel.
 func Cargo(t testing.TB) string {
 	t.Helper()
@@ -89,7 +89,7 @@ func Cargo(t testing.TB) string {
 	if entries, err := os.ReadDir(DebianRegistry); err != nil || len(entries) == 0 {
 		Missing(t, "Debian's packaged crates are not installed: run scripts/install-tools.sh debian-crates")
 	}
-	config, err := os.ReadFile(filepath.Join(examples, ".cargo", "config.toml"))
+	config, err := os.ReadFile(filepath.Join(examples, "debian-registry.toml"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
-	spdx23 "github.com/spdx/tools-golang/spdx/v2/v2_3"
 	spdxjson "github.com/spdx/tools-golang/json"
+	spdx23 "github.com/spdx/tools-golang/spdx/v2/v2_3"
 	"github.com/spdx/tools-golang/tagvalue"
 )
 

@@ -1,0 +1,120 @@
+package cargo
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/ferroseal/ferroseal/sbom"
+)
+
+func addSeeds(f *testing.F, pattern string) {
+	files, err := filepath.Glob(pattern)
+	if err != nil || len(files) == 0 {
+		f.Fatalf("no seeds match %s", pattern)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+}
+
+// FuzzReadLockfile: any input is a lockfile or an error, never a panic; what parses gives a valid document.
+func FuzzReadLockfile(f *testing.F) {
+	addSeeds(f, "testdata/lock/*.lock")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		lf, err := ReadLockfile(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, p := range lf.Packages {
+			for _, d := range p.Dependencies {
+				if d < 0 || d >= len(lf.Packages) {
+					t.Fatalf("dependency index %d out of range", d)
+				}
+			}
+		}
+		doc, err := LockfileDocument(lf, LockfileOptions{})
+		if err != nil {
+			return
+		}
+		if err := doc.Validate(); err != nil {
+			t.Fatalf("document from a parsed lockfile is invalid: %v", err)
+		}
+	})
+}
+
+// FuzzMetadataGraph builds cargo metadata from fuzzed bytes (package sources, target kinds, edges with their
+// kinds, workspace members, duplicate ids) and checks that validation and document building either reject it or
+// give valid documents, never a panic or a hang. It fuzzes the graph rather than JSON text: encoding/json is not
+// ours to fuzz, and Go's fuzzing engine stalls on inputs decoded into large structs.
+func FuzzMetadataGraph(f *testing.F) {
+	f.Add([]byte{4, 0, 1, 0, 1, 2, 1, 2, 3, 2, 0, 3, 0}, uint8(3))
+	f.Add([]byte{3, 0, 0, 1, 1, 1, 2, 2, 2, 0}, uint8(1))
+	f.Add([]byte{2, 1, 0, 1, 0, 1, 0, 0, 1, 0}, uint8(255))
+	sources := []*string{nil, ptr("registry+https://github.com/rust-lang/crates.io-index"), ptr("git+https://h/r?branch=x#abc"),
+		ptr("sparse+https://r.example/"), ptr("path+file:///abs/p"), ptr("weird")}
+	kinds := []*string{nil, ptr("build"), ptr("dev"), ptr("unknown")}
+	targets := [][]string{{"lib"}, {"bin"}, {"proc-macro"}, {"cdylib"}}
+	f.Fuzz(func(t *testing.T, data []byte, members uint8) {
+		if len(data) == 0 {
+			return
+		}
+		n := int(data[0]%16) + 1
+		data = data[1:]
+		next := func() int {
+			if len(data) == 0 {
+				return 0
+			}
+			b := data[0]
+			data = data[1:]
+			return int(b)
+		}
+		m := &Metadata{Version: 1, Resolve: &Resolve{}, WorkspaceRoot: "/abs/ws"}
+		for i := 0; i < n; i++ {
+			id := "id" + string(rune('a'+next()%(n+1))) // may repeat: duplicate ids must be rejected
+			m.Packages = append(m.Packages, Package{
+				ID: id, Name: "p" + string(rune('a'+i%3)), Version: "1.0." + string(rune('0'+i%2)),
+				Source:  sources[next()%len(sources)],
+				License: ptr("MIT/Apache-2.0"),
+				Targets: []Target{{Name: "t", Kind: targets[next()%len(targets)]}},
+			})
+		}
+		for i := range m.Packages {
+			if members&(1<<(i%8)) != 0 {
+				m.WorkspaceMembers = append(m.WorkspaceMembers, m.Packages[i].ID)
+			}
+			node := Node{ID: m.Packages[i].ID}
+			for e := next() % 4; e > 0; e-- {
+				to := m.Packages[next()%n].ID
+				node.Deps = append(node.Deps, NodeDep{Name: "d", Pkg: to, DepKinds: []DepKind{{Kind: kinds[next()%len(kinds)]}}})
+			}
+			m.Resolve.Nodes = append(m.Resolve.Nodes, node)
+		}
+		if err := m.index(); err != nil {
+			return
+		}
+		for _, opts := range []Options{{Workspace: true, IncludeDev: true}, {}, {IncludeDev: true, Package: "pa"}} {
+			docs, err := Documents(m, opts)
+			if err != nil {
+				continue
+			}
+			for _, d := range docs {
+				if err := d.Validate(); err != nil {
+					t.Fatalf("document from valid metadata is invalid: %v", err)
+				}
+				for _, c := range d.Components {
+					if c.Scope == sbom.ScopeUnknown {
+						t.Fatalf("component %s of a metadata document has no scope", c.Ref)
+					}
+				}
+			}
+		}
+	})
+}
+
+func ptr(s string) *string { return &s }

@@ -1,0 +1,128 @@
+package auditable
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// seed adds every fixture whose name matches one of the patterns.
+func seed(f *testing.F, patterns ...string) {
+	n := 0
+	for _, p := range patterns {
+		files, _ := filepath.Glob(filepath.Join("testdata", "bin", p))
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+			n++
+		}
+	}
+	if n == 0 {
+		f.Fatalf("no seeds for %v", patterns)
+	}
+}
+
+// fuzzContainer reads data as one container: any input is data or an error, never a panic, and what is returned
+// is validated.
+func fuzzContainer(t *testing.T, data []byte, open func(r *bytes.Reader) (exe, error)) {
+	r := bytes.NewReader(data)
+	x, err := open(r)
+	if err != nil {
+		return
+	}
+	x.arch()
+	x.compiler()
+	s, err := readSlice(x, ELF, Options{MaxPayloadSize: 1 << 20})
+	if err != nil {
+		return
+	}
+	if err := s.Payload.Validate(); err != nil {
+		t.Fatalf("returned payload does not validate: %v", err)
+	}
+}
+
+func FuzzELF(f *testing.F) {
+	seed(f, "*.elf")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openELF(r) })
+	})
+}
+
+func FuzzPE(f *testing.F) {
+	seed(f, "*.exe")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openPE(r) })
+	})
+}
+
+func FuzzMachO(f *testing.F) {
+	seed(f, "x86_64-darwin.macho", "legacy.macho")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openMachO(r) })
+	})
+}
+
+func FuzzUniversal(f *testing.F) {
+	seed(f, "universal-darwin.macho")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := readUniversal(bytes.NewReader(data), int64(len(data)), Options{MaxPayloadSize: 1 << 20})
+		if err == nil && len(out.Slices) == 0 {
+			t.Fatal("a universal file with no slice was accepted")
+		}
+	})
+}
+
+func FuzzWasm(f *testing.F) {
+	seed(f, "*.wasm")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openWasm(r, int64(r.Len())) })
+	})
+}
+
+// FuzzRead goes through the public entry point: sniffing, then whichever container the bytes announce.
+func FuzzRead(f *testing.F) {
+	seed(f, "x86_64-linux.elf", "i686-windows.exe", "wasm32.wasm", "legacy.macho")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := Read(bytes.NewReader(data), int64(len(data)), Options{MaxPayloadSize: 1 << 20})
+		if err != nil {
+			return
+		}
+		for _, s := range out.Slices {
+			if s.Payload == nil || len(s.JSON) > 1<<20 {
+				t.Fatal("slice without a payload, or over the payload limit")
+			}
+		}
+	})
+}
+
+func FuzzParsePayload(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "bin", "*.zlib.json"))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`{"packages":[{"name":"a","version":"1.0.0","source":"local","dependencies":[1],"root":true},{"name":"b","version":"1.0.0","source":"crates.io","dependencies":[0]}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := ParsePayload(data)
+		if err != nil {
+			return
+		}
+		for i, pkg := range p.Packages {
+			for _, d := range pkg.Dependencies {
+				if d < 0 || d >= len(p.Packages) || d == i {
+					t.Fatalf("accepted a bad dependency index %d", d)
+				}
+			}
+		}
+		if p.cycle() != "" {
+			t.Fatal("accepted a cycle")
+		}
+	})
+}

@@ -73,7 +73,7 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
-	root.AddCommand(a.sbomCommand())
+	root.AddCommand(a.sbomCommand(), a.inspectCommand())
 	return root
 }
 

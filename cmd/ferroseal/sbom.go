@@ -29,14 +29,32 @@ type sbomFlags struct {
 	outputs           []string
 	outputDir         string
 	name              string
+
+	// Binary mode.
+	hashes         []string
+	maxFileSize    string
+	maxPayloadSize string
+	merge          bool
+	heuristic      bool
+	jobs           int
 }
 
 func (a *app) sbomCommand() *cobra.Command {
 	var f sbomFlags
 	cmd := &cobra.Command{
-		Use:   "sbom [flags]",
-		Short: "Write SBOMs for a cargo project or workspace",
-		Long: `Write CycloneDX and SPDX SBOMs for a cargo project.
+		Use:   "sbom [BINARY|DIR|ARCHIVE...]",
+		Short: "Write SBOMs for a cargo project, or for compiled binaries",
+		Long: `Write CycloneDX and SPDX SBOMs for a cargo project, or for compiled Rust binaries.
+
+With arguments, ferroseal reads the dependency data cargo-auditable embeds in each binary (ELF, PE, Mach-O thin
+and universal, WebAssembly), directories of binaries (recursively) and release archives (.tar.gz, .tar.bz2,
+.tar, .zip): one document per binary, named after it, or one for all with --merge. The binary is the document's
+subject (with its SHA-256; --hash adds more), its crates the components, build-only crates kept and scoped.
+--lockfile or --manifest-path of the workspace that built it add checksums, licenses and the real git and
+registry sources, and warn where they disagree with the binary. A binary without embedded data exits with
+code 4; --heuristic recovers a partial crate list from the registry paths compiled into it instead.
+
+Without arguments, it describes a cargo project.
 
 By default ferroseal runs cargo metadata for ./Cargo.toml, resolved for the host's target triple, and writes
 one document per workspace member that builds a binary, cdylib, staticlib or dylib. --package picks one member,
@@ -49,14 +67,21 @@ proc-macros and what only they pull in are build (CycloneDX "excluded" with ferr
 SPDX BUILD_DEPENDENCY_OF); dev-dependencies are left out unless --include-dev.
 
 Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
-		Example: `  ferroseal sbom
+		Example: `  ferroseal sbom target/release/app -o cyclonedx-json=app.cdx.json
+  ferroseal sbom dist/ --output-dir sboms -o cyclonedx-json -o spdx-json
+  ferroseal sbom app-v1.2.0-x86_64-linux.tar.gz --merge --lockfile Cargo.lock
+  ferroseal sbom
   ferroseal sbom --manifest-path app/Cargo.toml -o cyclonedx-json=app.cdx.json -o spdx-json=app.spdx.json
   ferroseal sbom --target x86_64-pc-windows-msvc --features tls -o cyclonedx-xml@1.5
   ferroseal sbom --output-dir sboms -o cyclonedx-json -o spdx-json     # one file per member and format
   cargo metadata --format-version 1 | ferroseal sbom --metadata - --target all
   ferroseal sbom --lockfile Cargo.lock -o spdx-tag-value`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runSBOM(cmd, &f) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return a.runBinarySBOM(cmd, &f, args)
+			}
+			return a.runSBOM(cmd, &f)
+		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&f.manifestPath, "manifest-path", "", "path to Cargo.toml (default ./Cargo.toml)")
@@ -74,6 +99,12 @@ Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, outputFlagHelp)
 	fl.StringVar(&f.outputDir, "output-dir", "", "write NAME.cdx.json, NAME.spdx.json, ... into this directory")
 	fl.StringVar(&f.name, "name", "", "name of the subject when it cannot be read from the input (lockfile mode)")
+	fl.StringSliceVar(&f.hashes, "hash", []string{"sha256"}, "digests of each binary to record: sha256, sha384, sha512, sha1")
+	fl.StringVar(&f.maxFileSize, "max-file-size", "1GiB", "largest binary read")
+	fl.StringVar(&f.maxPayloadSize, "max-payload-size", "8MiB", "largest decompressed cargo-auditable data accepted")
+	fl.BoolVar(&f.merge, "merge", false, "one document for all the binaries given")
+	fl.BoolVar(&f.heuristic, "heuristic", false, "for binaries without cargo-auditable data, recover crates from registry paths (incomplete)")
+	fl.IntVar(&f.jobs, "jobs", 0, "binaries read at once (default: the number of CPUs)")
 	cmd.MarkFlagsMutuallyExclusive("package", "workspace")
 	cmd.MarkFlagsMutuallyExclusive("metadata", "manifest-path")
 	return cmd

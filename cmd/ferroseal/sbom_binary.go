@@ -1,0 +1,217 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferroseal/ferroseal/sbom"
+	"github.com/ferroseal/ferroseal/sbom/auditable"
+	"github.com/ferroseal/ferroseal/sbom/binary"
+	"github.com/ferroseal/ferroseal/sbom/cargo"
+)
+
+const notAuditableHint = "build it with `cargo auditable build` (cargo install cargo-auditable) to embed its dependency list, " +
+	"or pass --heuristic for a partial list recovered from the binary"
+
+// parseSize parses a byte count with an optional KiB, MiB or GiB suffix.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("invalid size %q (a number of bytes, with an optional KiB, MiB or GiB suffix)", s)
+	}
+	return n * mult, nil
+}
+
+func (a *app) binaryOptions(f *sbomFlags) (binary.ScanOptions, error) {
+	var opts binary.ScanOptions
+	var err error
+	if opts.Auditable.MaxFileSize, err = parseSize(f.maxFileSize); err != nil {
+		return opts, usageErrorf("--max-file-size: %v", err)
+	}
+	if opts.Auditable.MaxPayloadSize, err = parseSize(f.maxPayloadSize); err != nil {
+		return opts, usageErrorf("--max-payload-size: %v", err)
+	}
+	for _, h := range f.hashes {
+		alg, err := binary.ParseHashAlgorithm(h)
+		if err != nil {
+			return opts, withCode(exitUsage, err)
+		}
+		opts.Hashes = append(opts.Hashes, alg)
+	}
+	opts.Heuristic = f.heuristic
+	opts.Jobs = f.jobs
+	return opts, nil
+}
+
+// reference reads what --lockfile or --manifest-path point at, as a document to enrich binaries' documents with.
+func (a *app) reference(cmd *cobra.Command, f *sbomFlags) (*sbom.Document, string, error) {
+	fl := cmd.Flags()
+	switch {
+	case fl.Changed("manifest-path"):
+		docs, err := cargo.FromProject(cmd.Context(), cargo.ProjectOptions{
+			Metadata:     cargo.MetadataOptions{ManifestPath: f.manifestPath, Locked: f.locked, Offline: f.offline, AllFeatures: true},
+			Target:       "all",
+			LockfilePath: f.lockfile,
+			Documents:    cargo.Options{Workspace: true, IncludeDev: true},
+		})
+		if err != nil {
+			return nil, "", err
+		}
+		return docs[0], f.manifestPath, nil
+	case f.lockfile != "":
+		lf, err := cargo.ReadLockfileFile(f.lockfile)
+		if err != nil {
+			return nil, "", err
+		}
+		doc, err := cargo.LockfileDocument(lf, cargo.LockfileOptions{})
+		if err != nil {
+			return nil, "", err
+		}
+		return doc, f.lockfile, nil
+	}
+	return nil, "", nil
+}
+
+func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) error {
+	fl := cmd.Flags()
+	for _, name := range []string{"metadata", "features", "no-default-features", "all-features", "package", "workspace", "include-dev", "target"} {
+		if fl.Changed(name) {
+			return usageErrorf("--%s describes a cargo project: it cannot be used with binaries", name)
+		}
+	}
+	outs, err := parseOutputs(f.outputs, f.outputDir)
+	if err != nil {
+		return err
+	}
+	created, reproducible, err := a.created()
+	if err != nil {
+		return err
+	}
+	opts, err := a.binaryOptions(f)
+	if err != nil {
+		return err
+	}
+	opts.Created = created
+	ref, refName, err := a.reference(cmd, f)
+	if err != nil {
+		return err
+	}
+
+	// Progress, at most once a second, for long runs.
+	var mu sync.Mutex
+	last := time.Now()
+	opts.Progress = func(done int, path string) {
+		mu.Lock()
+		defer mu.Unlock()
+		if time.Since(last) >= time.Second {
+			fmt.Fprintf(a.stderr, "ferroseal: read %d binaries (last: %s)\n", done, path)
+			last = time.Now()
+		}
+	}
+	items, err := binary.Scan(cmd.Context(), args, opts)
+	if err != nil {
+		return err
+	}
+
+	explicit := map[string]bool{}
+	for _, arg := range args {
+		explicit[arg] = true
+	}
+	var (
+		docs        []namedDoc
+		paths       []string
+		fatal       error
+		notAudit    error
+		sawBinaries int
+	)
+	names := map[string]int{}
+	for _, it := range items {
+		if it.Err != nil {
+			switch {
+			case errors.Is(it.Err, auditable.ErrNotAuditable):
+				if len(items) > 1 {
+					fmt.Fprintf(a.stderr, "ferroseal: skipped %s: no cargo-auditable dependency data\n", it.Path)
+				}
+				if explicit[it.Path] && notAudit == nil {
+					notAudit = withCode(exitNotAuditable, fmt.Errorf("%s: no cargo-auditable dependency data: %s", it.Path, notAuditableHint))
+				}
+				sawBinaries++
+			case errors.Is(it.Err, binary.ErrNotBinary) && !explicit[it.Path]:
+			default:
+				if len(items) > 1 {
+					fmt.Fprintf(a.stderr, "ferroseal: skipped %s: %s\n", it.Path, oneLine(it.Err.Error()))
+				}
+				if explicit[it.Path] && fatal == nil {
+					fatal = it.Err
+				}
+			}
+			continue
+		}
+		sawBinaries++
+		doc := it.Result.Doc
+		if ref != nil {
+			for i, m := range sbom.Enrich(doc, ref) {
+				if i == 10 {
+					fmt.Fprintf(a.stderr, "ferroseal: warning: %s: and more disagreements with %s\n", it.Path, refName)
+					break
+				}
+				fmt.Fprintf(a.stderr, "ferroseal: warning: %s disagrees with %s: %s\n", it.Path, refName, m.Message)
+			}
+		}
+		name := it.Result.Artifact.Name
+		names[name]++
+		docs = append(docs, namedDoc{name: name, doc: doc})
+		paths = append(paths, it.Path)
+	}
+	// Names shared by binaries in different folders take their path instead.
+	for i := range docs {
+		if names[docs[i].name] > 1 {
+			docs[i].name = strings.NewReplacer("/", "_", "!", "").Replace(paths[i])
+		}
+	}
+	if fatal != nil {
+		return fatal
+	}
+	if len(docs) == 0 {
+		if notAudit != nil {
+			return notAudit
+		}
+		if sawBinaries == 0 {
+			return withCode(exitNotAuditable, fmt.Errorf("no binaries found in %s", strings.Join(args, ", ")))
+		}
+		return withCode(exitNotAuditable, fmt.Errorf("none of the binaries carries cargo-auditable dependency data: %s", notAuditableHint))
+	}
+	if f.merge && len(docs) > 1 {
+		name := f.name
+		if name == "" {
+			name = strings.TrimSuffix(filepath.Base(filepath.Clean(args[0])), filepath.Ext(args[0]))
+			name = strings.TrimSuffix(name, ".tar")
+		}
+		all := make([]*sbom.Document, len(docs))
+		for i, d := range docs {
+			all[i] = d.doc
+		}
+		docs = []namedDoc{{name: name, doc: sbom.MergeArtifacts(name, all, created)}}
+	}
+	if err := a.writeDocuments(docs, outs, f.outputDir, a.tool(reproducible)); err != nil {
+		return err
+	}
+	return notAudit
+}

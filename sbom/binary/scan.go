@@ -1,0 +1,358 @@
+package binary
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"compress/bzip2"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/ferroseal/ferroseal/internal/limits"
+	"github.com/ferroseal/ferroseal/sbom/auditable"
+)
+
+// ScanOptions say how to scan files, directories and archives.
+type ScanOptions struct {
+	Options
+	// Jobs is the number of binaries read at once; 0 means GOMAXPROCS.
+	Jobs int
+	// Progress, when set, is called after each binary is read, from one goroutine at a time.
+	Progress func(done int, path string)
+}
+
+// Item is one binary a scan met: read, or not, with the reason.
+type Item struct {
+	// Path is the binary's path: as given, under a directory given, or ARCHIVE!/ENTRY inside an archive.
+	Path   string
+	Result *Result
+	// Err is why there is no result: wraps auditable.ErrNotAuditable for a binary without data.
+	Err error
+}
+
+// ErrNotBinary is returned for a file given by name that is neither a binary nor an archive.
+var ErrNotBinary = errors.New("not an ELF, PE, Mach-O or WebAssembly binary, nor a .tar(.gz|.bz2) or .zip archive")
+
+// Scan reads every binary among the inputs: files, directories (walked recursively, symbolic links not followed)
+// and release archives (.tar, .tar.gz, .tgz, .tar.bz2, .zip, also when met inside a directory). Files that are not
+// binaries are skipped by their magic number; binaries are read concurrently. Items come back sorted by path;
+// an error is returned only when an input cannot be read at all.
+func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error) {
+	jobs := opts.Jobs
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	tasks := make(chan task)
+	var (
+		mu    sync.Mutex
+		items []Item
+		done  int
+	)
+	var wg sync.WaitGroup
+	for range jobs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for t := range tasks {
+				res, err := readFile(t.file, t.art, opts.Options)
+				if t.tmp {
+					os.Remove(t.file)
+				}
+				display := t.display
+				if err != nil {
+					// Name the binary by its display path, not by a temporary file.
+					err = renameErr(err, t.file, display)
+				}
+				mu.Lock()
+				items = append(items, Item{Path: display, Result: res, Err: err})
+				done++
+				if opts.Progress != nil {
+					opts.Progress(done, display)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+
+	tmpDir, err := os.MkdirTemp("", "ferroseal-scan-")
+	if err != nil {
+		close(tasks)
+		wg.Wait()
+		return nil, err
+	}
+	defer os.RemoveAll(tmpDir)
+
+	send := func(t task) error {
+		select {
+		case tasks <- t:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	// archive scans one archive; a damaged archive is an item with its error, not the end of the scan.
+	archive := func(file, display, label, kind string) error {
+		err := scanArchive(ctx, file, display, label, kind, tmpDir, opts.Auditable, send)
+		if err != nil && ctx.Err() == nil {
+			mu.Lock()
+			items = append(items, Item{Path: display, Err: err})
+			mu.Unlock()
+			return nil
+		}
+		return err
+	}
+	produce := func() error {
+		walked := 0
+		for _, in := range inputs {
+			st, err := os.Stat(in)
+			if err != nil {
+				return err
+			}
+			if !st.IsDir() {
+				kind, err := sniffFile(in)
+				if err != nil {
+					return err
+				}
+				switch {
+				case kind.archive != "":
+					if err := archive(in, in, filepath.Base(in), kind.archive); err != nil {
+						return err
+					}
+				case kind.binary:
+					if err := send(task{file: in, display: in, art: Artifact{Name: filepath.Base(in)}}); err != nil {
+						return err
+					}
+				default:
+					mu.Lock()
+					items = append(items, Item{Path: in, Err: fmt.Errorf("%s: %w", in, ErrNotBinary)})
+					mu.Unlock()
+				}
+				continue
+			}
+			root := in
+			err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+				if err != nil {
+					return err
+				}
+				if !d.Type().IsRegular() {
+					return nil // directories are walked; links, devices and pipes are not followed
+				}
+				if walked++; walked > limits.MaxWalkFiles {
+					return fmt.Errorf("%s: more than %d files", root, limits.MaxWalkFiles)
+				}
+				rel, err := filepath.Rel(root, p)
+				if err != nil {
+					return err
+				}
+				rel = filepath.ToSlash(rel)
+				kind, err := sniffFile(p)
+				if err != nil {
+					return err
+				}
+				switch {
+				case kind.archive != "":
+					return archive(p, filepath.Join(root, rel), rel, kind.archive)
+				case kind.binary:
+					return send(task{file: p, display: filepath.Join(root, rel), art: Artifact{Name: d.Name(), Path: rel}})
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	perr := produce()
+	close(tasks)
+	wg.Wait()
+	if perr != nil {
+		return nil, perr
+	}
+	slices.SortFunc(items, func(a, b Item) int { return strings.Compare(a.Path, b.Path) })
+	return items, nil
+}
+
+func renameErr(err error, tmp, display string) error {
+	if tmp == display {
+		return err
+	}
+	msg := strings.ReplaceAll(err.Error(), tmp, display)
+	return &renamedError{msg: msg, err: err}
+}
+
+type renamedError struct {
+	msg string
+	err error
+}
+
+func (e *renamedError) Error() string { return e.msg }
+func (e *renamedError) Unwrap() error { return e.err }
+
+type fileKind struct {
+	binary  bool
+	archive string // "tar", "tar.gz", "tar.bz2", "zip"
+}
+
+// sniffFile reads a file's first bytes (and, for an uncompressed tar, its header magic) to classify it.
+func sniffFile(p string) (fileKind, error) {
+	f, err := os.Open(p)
+	if err != nil {
+		return fileKind{}, err
+	}
+	defer f.Close()
+	var hdr [512]byte
+	n, err := io.ReadFull(f, hdr[:])
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return fileKind{}, err
+	}
+	return classify(hdr[:n]), nil
+}
+
+func classify(b []byte) fileKind {
+	switch {
+	case auditable.Sniff(b) != "":
+		return fileKind{binary: true}
+	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
+		return fileKind{archive: "tar.gz"}
+	case bytes.HasPrefix(b, []byte("BZh")):
+		return fileKind{archive: "tar.bz2"}
+	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
+		return fileKind{archive: "zip"}
+	case len(b) >= 262 && bytes.Equal(b[257:262], []byte("ustar")):
+		return fileKind{archive: "tar"}
+	}
+	return fileKind{}
+}
+
+// task is one binary to read.
+type task struct {
+	file    string // on disk
+	display string // the path reported to the user
+	art     Artifact
+	tmp     bool // a temporary file, removed once read
+}
+
+// scanArchive extracts the binaries of an archive, one at a time, to temporary files, and sends them to be read.
+// Entries that are not binaries are skipped after their first bytes; entry sizes, counts and the total extracted
+// are bounded; entry names are only ever used as labels, never as paths to write to.
+//
+// display is the archive's path as the user gave it, label its path as documents record it (never absolute).
+func scanArchive(ctx context.Context, file, display, label, kind, tmpDir string, aopts auditable.Options, send func(task) error) error {
+	maxEntry := aopts.MaxFileSize
+	if maxEntry <= 0 {
+		maxEntry = limits.MaxBinarySize
+	}
+	var total int64
+	entries := 0
+	extract := func(name string, size int64, r io.Reader) error {
+		if entries++; entries > limits.MaxArchiveEntries {
+			return fmt.Errorf("%s: more than %d entries", display, limits.MaxArchiveEntries)
+		}
+		br := bufio.NewReaderSize(r, 4096)
+		head, _ := br.Peek(8)
+		if auditable.Sniff(head) == "" {
+			return nil
+		}
+		if size > maxEntry {
+			return fmt.Errorf("%s!/%s: %w: %d bytes, the limit is %d", display, name, auditable.ErrTooLarge, size, maxEntry)
+		}
+		tmp, err := os.CreateTemp(tmpDir, "entry-*")
+		if err != nil {
+			return err
+		}
+		n, err := io.Copy(tmp, io.LimitReader(br, maxEntry+1))
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err == nil && n > maxEntry {
+			err = fmt.Errorf("%s!/%s: %w: more than %d bytes", display, name, auditable.ErrTooLarge, maxEntry)
+		}
+		if total += n; err == nil && total > limits.MaxArchiveTotal {
+			err = fmt.Errorf("%s: more than %d bytes extracted", display, limits.MaxArchiveTotal)
+		}
+		if err != nil {
+			os.Remove(tmp.Name())
+			return err
+		}
+		entry := path.Clean("/" + strings.ReplaceAll(name, "\\", "/"))[1:]
+		return send(task{file: tmp.Name(), display: display + "!/" + entry, art: Artifact{Name: path.Base(entry), Path: label + "!/" + entry}, tmp: true})
+	}
+
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if kind == "zip" {
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		zr, err := zip.NewReader(f, st.Size())
+		if err != nil {
+			return fmt.Errorf("%s: zip: %w", display, err)
+		}
+		for _, zf := range zr.File {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !zf.Mode().IsRegular() {
+				continue
+			}
+			rc, err := zf.Open()
+			if err != nil {
+				return fmt.Errorf("%s!/%s: %w", display, zf.Name, err)
+			}
+			err = extract(zf.Name, int64(zf.UncompressedSize64), rc)
+			rc.Close()
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var r io.Reader = bufio.NewReader(f)
+	switch kind {
+	case "tar.gz":
+		gz, err := gzip.NewReader(r)
+		if err != nil {
+			return fmt.Errorf("%s: gzip: %w", display, err)
+		}
+		defer gz.Close()
+		r = gz
+	case "tar.bz2":
+		r = bzip2.NewReader(r)
+	}
+	tr := tar.NewReader(r)
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %s: %w", display, kind, err)
+		}
+		if h.Typeflag != tar.TypeReg {
+			continue
+		}
+		if err := extract(h.Name, h.Size, tr); err != nil {
+			return err
+		}
+	}
+}

@@ -1,0 +1,67 @@
+package sbom
+
+import (
+	"slices"
+	"time"
+)
+
+// MergeArtifacts makes one document of several artifacts' documents (the binaries of a release, say): its subject,
+// named name, depends on each artifact, which becomes a component carrying its digests and properties and depending
+// on what it depended on; crates appear once, runtime if any artifact links them, with their edges united.
+func MergeArtifacts(name string, docs []*Document, created time.Time) *Document {
+	out := &Document{
+		Subject: Component{Ref: "collection:" + name, Type: TypeApplication, Name: name, NoPURL: true},
+		Created: created,
+	}
+	byRef := map[string]int{}
+	add := func(c Component) {
+		if j, ok := byRef[c.Ref]; ok {
+			have := &out.Components[j]
+			if scopeRank(c.Scope) > scopeRank(have.Scope) {
+				have.Scope = c.Scope
+			}
+			have.DependsOn = append(have.DependsOn, c.DependsOn...)
+			return
+		}
+		byRef[c.Ref] = len(out.Components)
+		c.DependsOn = slices.Clone(c.DependsOn)
+		out.Components = append(out.Components, c)
+	}
+	origins := map[Origin]bool{}
+	for _, d := range docs {
+		art := d.Subject
+		art.Properties = append(slices.Clone(art.Properties), d.Properties...)
+		add(art)
+		out.Subject.DependsOn = append(out.Subject.DependsOn, art.Ref)
+		for _, c := range d.Components {
+			add(c)
+		}
+		out.LicenseRefs = append(out.LicenseRefs, d.LicenseRefs...)
+		out.Notes = append(out.Notes, d.Notes...)
+		out.Incomplete = out.Incomplete || d.Incomplete
+		origins[d.Origin] = true
+		if out.Target == "" {
+			out.Target = d.Target
+		}
+	}
+	switch {
+	case origins[OriginAuditable]:
+		out.Origin = OriginAuditable
+	case len(docs) > 0:
+		out.Origin = docs[0].Origin
+	}
+	out.Normalize()
+	return out
+}
+
+func scopeRank(s Scope) int {
+	switch s {
+	case ScopeRuntime:
+		return 3
+	case ScopeBuild:
+		return 2
+	case ScopeDev:
+		return 1
+	}
+	return 0
+}

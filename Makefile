@@ -8,7 +8,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/ferroseal/ferroseal/internal/version.Linked=$(VERSION)
 FUZZTIME ?= 15s
 
-.PHONY: all build install tools test test-short demo fuzz bench lint golden clean
+.PHONY: all build install tools examples test test-short demo fuzz bench lint golden clean
 
 all: build
 
@@ -21,8 +21,12 @@ install:
 tools:
 	scripts/install-tools.sh test
 
+# The examples' binaries with their cargo-auditable data (.tools/examples/), which the binary tests read.
+examples:
+	scripts/build-examples.sh
+
 # Every test, with the external tools required: a missing tool fails the run instead of skipping tests.
-test: tools
+test: tools examples
 	FERROSEAL_REQUIRE_TOOLS=1 $(GO) test -count=1 ./...
 
 # Unit tests only: no external tools, no cargo builds.

@@ -100,3 +100,14 @@ func Cargo(t testing.TB) string {
 	t.Setenv("CARGO_HOME", home)
 	return examples
 }
+
+// ExampleBinary returns the path of an example binary built with its cargo-auditable data by
+// scripts/build-examples.sh (ws-app, sha-report, fleet-report), or skips.
+func ExampleBinary(t testing.TB, name string) string {
+	t.Helper()
+	p := filepath.Join(RepoRoot(t), ".tools", "examples", name)
+	if _, err := os.Stat(p); err != nil {
+		Missing(t, "example binary %s is not built: run scripts/build-examples.sh", name)
+	}
+	return p
+}

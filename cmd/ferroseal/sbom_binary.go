@@ -156,7 +156,7 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			case errors.Is(it.Err, binary.ErrNotBinary) && !explicit[it.Path]:
 			default:
 				if len(items) > 1 {
-					fmt.Fprintf(a.stderr, "ferroseal: skipped %s: %s\n", it.Path, oneLine(it.Err.Error()))
+					fmt.Fprintf(a.stderr, "ferroseal: skipped %s: %s\n", it.Path, oneLine(strings.TrimPrefix(it.Err.Error(), it.Path+": ")))
 				}
 				if explicit[it.Path] && fatal == nil {
 					fatal = it.Err

@@ -23,6 +23,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
@@ -261,15 +262,24 @@ func inflate(s *section, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: section %s at offset %#x: not a zlib stream: %v", ErrInvalidData, s.name, s.off, err)
 	}
 	defer zr.Close()
-	var buf bytes.Buffer
-	n, err := io.Copy(&buf, io.LimitReader(zr, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: section %s at offset %#x: zlib: %v", ErrInvalidData, s.name, s.off, err)
+	// Grow by doubling, but never past max+1 bytes: a decompression bomb costs at most the limit, once.
+	buf := make([]byte, 0, min(max+1, 64<<10))
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, int(min(int64(cap(buf)), max+1-int64(cap(buf)))))
+		}
+		n, err := zr.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > max {
+			return nil, fmt.Errorf("%w: section %s decompresses to more than %d bytes", ErrTooLarge, s.name, max)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: section %s at offset %#x: zlib: %v", ErrInvalidData, s.name, s.off, err)
+		}
 	}
-	if n > max {
-		return nil, fmt.Errorf("%w: section %s decompresses to more than %d bytes", ErrTooLarge, s.name, max)
-	}
-	return buf.Bytes(), nil
 }
 
 // pick chooses between current and legacy section candidates: the current one wins; two of the same kind are an

@@ -22,6 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferroseal/ferroseal/sbom"
@@ -83,22 +84,41 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 	if aerr != nil && !(errors.Is(aerr, auditable.ErrNotAuditable) && opts.Heuristic) {
 		return nil, fmt.Errorf("%s: %w", path, aerr)
 	}
-	art.Hashes, err = Digest(io.NewSectionReader(f, 0, st.Size()), opts.Hashes)
-	if err != nil {
-		return nil, fmt.Errorf("%s: hashing: %w", path, err)
+	// Hash while the document is built: the hash is the one full read, and dominates.
+	type digest struct {
+		hashes []sbom.Hash
+		err    error
 	}
-	res := &Result{Artifact: art, File: af}
+	hashed := make(chan digest, 1)
+	go func() {
+		h, err := Digest(io.NewSectionReader(f, 0, st.Size()), opts.Hashes)
+		hashed <- digest{h, err}
+	}()
+	var doc *sbom.Document
+	var herr error
 	if af != nil {
-		res.Doc = Document(af, art, opts.Created)
-		return res, nil
+		doc = Document(af, art, opts.Created)
+	} else {
+		var found *HeuristicResult
+		if found, herr = Heuristic(io.NewSectionReader(f, 0, st.Size())); herr == nil {
+			doc = HeuristicDocument(found, art, opts.Created)
+		}
 	}
-	found, err := Heuristic(io.NewSectionReader(f, 0, st.Size()))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	d := <-hashed
+	if d.err != nil {
+		return nil, fmt.Errorf("%s: hashing: %w", path, d.err)
 	}
-	res.Doc = HeuristicDocument(found, art, opts.Created)
-	return res, nil
+	if herr != nil {
+		return nil, fmt.Errorf("%s: %w", path, herr)
+	}
+	art.Hashes = d.hashes
+	doc.Subject.Hashes = slices.Clone(d.hashes)
+	doc.Normalize()
+	return &Result{Artifact: art, File: af, Doc: doc}, nil
 }
+
+// copyBuffers are the read buffers of Digest, reused across files.
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 // Digest computes the requested digests (SHA-256 when none) of everything r yields, in one pass.
 func Digest(r io.Reader, algs []sbom.HashAlgorithm) ([]sbom.Hash, error) {
@@ -126,8 +146,9 @@ func Digest(r io.Reader, algs []sbom.HashAlgorithm) ([]sbom.Hash, error) {
 	if len(ws) > 1 {
 		w = io.MultiWriter(ws...)
 	}
-	buf := make([]byte, 1<<20)
-	if _, err := io.CopyBuffer(w, r, buf); err != nil {
+	bp := copyBuffers.Get().(*[]byte)
+	defer copyBuffers.Put(bp)
+	if _, err := io.CopyBuffer(w, r, *bp); err != nil {
 		return nil, err
 	}
 	out := make([]sbom.Hash, len(algs))

@@ -31,7 +31,7 @@ func payloadGraph(t *testing.T, js []byte) []string {
 	var p struct {
 		Packages []struct {
 			Name, Version, Source, Kind string
-			Dependencies              []int
+			Dependencies                []int
 		}
 	}
 	if err := json.Unmarshal(js, &p); err != nil {

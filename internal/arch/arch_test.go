@@ -1,0 +1,95 @@
+// Package arch holds tests of the module's shape: which packages may import which.
+package arch
+
+import (
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+type pkg struct {
+	ImportPath string
+	Standard   bool
+	Deps       []string
+}
+
+func list(t *testing.T, patterns ...string) []pkg {
+	t.Helper()
+	out, err := exec.Command("go", append([]string{"list", "-json=ImportPath,Standard,Deps"}, patterns...)...).Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(strings.NewReader(string(out)))
+	for dec.More() {
+		var p pkg
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
+}
+
+func standard(t *testing.T) map[string]bool {
+	out, err := exec.Command("go", "list", "std").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	std := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		std[p] = true
+	}
+	return std
+}
+
+const module = "github.com/ferroseal/ferroseal/"
+
+// TestAuditableIsStandardLibraryOnly: the reader most exposed to hostile input depends on the standard library
+// and the module's limits only, so that it can be fuzzed and audited in isolation.
+func TestAuditableIsStandardLibraryOnly(t *testing.T) {
+	std := standard(t)
+	for _, p := range list(t, module+"sbom/auditable") {
+		for _, d := range p.Deps {
+			if !std[d] && d != module+"internal/limits" && !strings.HasPrefix(d, "vendor/") {
+				t.Errorf("%s imports %s", p.ImportPath, d)
+			}
+		}
+	}
+}
+
+// TestLibrariesDoNotImportTheCLI: library packages never import the CLI, cobra, or a logging framework.
+func TestLibrariesDoNotImportTheCLI(t *testing.T) {
+	for _, p := range list(t, module+"sbom/...", module+"attest/...", module+"provenance/...") {
+		for _, d := range p.Deps {
+			for _, banned := range []string{module + "cmd/", "github.com/spf13/cobra", "github.com/spf13/pflag", "github.com/sirupsen/logrus", "go.uber.org/zap"} {
+				if strings.HasPrefix(d, banned) {
+					t.Errorf("%s imports %s", p.ImportPath, d)
+				}
+			}
+		}
+	}
+}
+
+// TestModelIsFormatNeutral: readers never know about a format, encoders never know where data came from.
+func TestModelIsFormatNeutral(t *testing.T) {
+	rules := map[string][]string{
+		module + "sbom":           {module + "sbom/", "github.com/CycloneDX", "github.com/spdx"},
+		module + "sbom/cargo":     {module + "sbom/cyclonedx", module + "sbom/spdx", module + "sbom/binary", "github.com/CycloneDX", "github.com/spdx"},
+		module + "sbom/binary":    {module + "sbom/cyclonedx", module + "sbom/spdx", module + "sbom/cargo", "github.com/CycloneDX", "github.com/spdx"},
+		module + "sbom/cyclonedx": {module + "sbom/cargo", module + "sbom/binary", module + "sbom/auditable", module + "sbom/spdx"},
+		module + "sbom/spdx":      {module + "sbom/cargo", module + "sbom/binary", module + "sbom/auditable", module + "sbom/cyclonedx"},
+	}
+	for path, banned := range rules {
+		for _, p := range list(t, path) {
+			for _, d := range p.Deps {
+				for _, b := range banned {
+					if strings.HasPrefix(d, b) {
+						t.Errorf("%s imports %s", p.ImportPath, d)
+					}
+				}
+			}
+		}
+	}
+}

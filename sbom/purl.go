@@ -71,3 +71,31 @@ func sanitizeRefPart(s string) string {
 		return r
 	}, s)
 }
+
+// SourceFromPURL recovers a crate's source from its package URL, as [PURL] writes it: crates.io without
+// qualifiers, git with vcs_url (git+URL@COMMIT), another registry with repository_url, a local crate with a file:
+// download_url (as some tools write it), and unknown for anything else, an empty purl included.
+func SourceFromPURL(purl string) Source {
+	if purl == "" {
+		return Source{}
+	}
+	p, err := packageurl.FromString(purl)
+	if err != nil || p.Type != packageurl.TypeCargo {
+		return Source{}
+	}
+	q := p.Qualifiers.Map()
+	switch {
+	case q["vcs_url"] != "":
+		u := strings.TrimPrefix(q["vcs_url"], "git+")
+		src := Source{Kind: SourceGit, URL: u}
+		if i := strings.LastIndexByte(u, '@'); i > strings.Index(u, "://")+2 {
+			src.URL, src.Rev = u[:i], u[i+1:]
+		}
+		return src
+	case q["repository_url"] != "":
+		return Source{Kind: SourceRegistry, URL: q["repository_url"]}
+	case strings.HasPrefix(q["download_url"], "file:"):
+		return Source{Kind: SourcePath}
+	}
+	return Source{Kind: SourceCratesIO}
+}

@@ -23,13 +23,13 @@ type cliResult struct {
 func runCLI(t *testing.T, env map[string]string, stdin string, args ...string) cliResult {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	getenv := func(k string) string {
+	lookup := func(k string) (string, bool) {
 		if v, ok := env[k]; ok {
-			return v
+			return v, true
 		}
-		return os.Getenv(k)
+		return os.LookupEnv(k)
 	}
-	a := newApp(strings.NewReader(stdin), &stdout, &stderr, getenv)
+	a := newApp(strings.NewReader(stdin), &stdout, &stderr, lookup)
 	a.now = func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC) }
 	code := a.run(context.Background(), args)
 	return cliResult{stdout: stdout.String(), stderr: stderr.String(), code: code}

@@ -16,15 +16,21 @@ import (
 
 // app holds what a run of the command reads and writes, so that tests can run it in-process.
 type app struct {
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
-	now    func() time.Time
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
+	lookupEnv func(string) (string, bool)
+	now       func() time.Time
 }
 
-func newApp(stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv, now: time.Now}
+func newApp(stdin io.Reader, stdout, stderr io.Writer, lookupEnv func(string) (string, bool)) *app {
+	return &app{stdin: stdin, stdout: stdout, stderr: stderr, lookupEnv: lookupEnv, now: time.Now}
+}
+
+// getenv returns an environment variable, "" when unset.
+func (a *app) getenv(name string) string {
+	v, _ := a.lookupEnv(name)
+	return v
 }
 
 // run executes the command line and returns the exit code; it prints each error once, to stderr.
@@ -73,7 +79,7 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
-	root.AddCommand(a.sbomCommand(), a.inspectCommand())
+	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand())
 	return root
 }
 

@@ -1,0 +1,129 @@
+package attest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// ProvenancePolicy is what SLSA provenance must say, modelled on slsa-verifier: every field set must match
+// exactly (source URIs after normalisation: scheme, "git+" prefix, ".git" suffix and "@ref" are ignored).
+type ProvenancePolicy struct {
+	// BuilderID is runDetails.builder.id.
+	BuilderID string
+	// BuildType is buildDefinition.buildType.
+	BuildType string
+	// SourceURI is the source repository ("github.com/owner/repo", "git+https://gitlab.com/group/project").
+	SourceURI string
+	// SourceRef is the git ref built ("refs/tags/v1.2.0", "refs/heads/main").
+	SourceRef string
+}
+
+// Empty reports whether the policy checks nothing.
+func (p *ProvenancePolicy) Empty() bool {
+	return p == nil || (p.BuilderID == "" && p.BuildType == "" && p.SourceURI == "" && p.SourceRef == "")
+}
+
+// ProvenanceResult is what a provenance predicate says, as the policy reads it.
+type ProvenanceResult struct {
+	BuilderID string `json:"builderId,omitempty"`
+	BuildType string `json:"buildType,omitempty"`
+	SourceURI string `json:"sourceUri,omitempty"`
+	SourceRef string `json:"sourceRef,omitempty"`
+}
+
+// slsaV1 is the part of a SLSA Provenance v1 predicate the policy reads.
+type slsaV1 struct {
+	BuildDefinition struct {
+		BuildType          string         `json:"buildType"`
+		ExternalParameters map[string]any `json:"externalParameters"`
+		ResolvedDeps       []struct {
+			URI    string            `json:"uri"`
+			Digest map[string]string `json:"digest"`
+		} `json:"resolvedDependencies"`
+	} `json:"buildDefinition"`
+	RunDetails struct {
+		Builder struct {
+			ID string `json:"id"`
+		} `json:"builder"`
+	} `json:"runDetails"`
+}
+
+// ReadProvenance extracts builder, build type, source and ref from a SLSA Provenance v1 predicate: ferroseal's own
+// (externalParameters.source), GitHub's (externalParameters.workflow) and, failing both, the first resolved
+// dependency with a git commit.
+func ReadProvenance(predicate []byte) (*ProvenanceResult, error) {
+	var p slsaV1
+	if err := json.Unmarshal(predicate, &p); err != nil {
+		return nil, fmt.Errorf("not a SLSA provenance v1 predicate: %v", err)
+	}
+	r := &ProvenanceResult{BuilderID: p.RunDetails.Builder.ID, BuildType: p.BuildDefinition.BuildType}
+	ext := p.BuildDefinition.ExternalParameters
+	str := func(m any, key string) string {
+		if mm, ok := m.(map[string]any); ok {
+			if s, ok := mm[key].(string); ok {
+				return s
+			}
+		}
+		return ""
+	}
+	switch {
+	case ext["source"] != nil:
+		r.SourceURI, r.SourceRef = str(ext["source"], "uri"), str(ext["source"], "ref")
+	case ext["workflow"] != nil:
+		r.SourceURI, r.SourceRef = str(ext["workflow"], "repository"), str(ext["workflow"], "ref")
+	}
+	if r.SourceURI == "" {
+		for _, d := range p.BuildDefinition.ResolvedDeps {
+			if d.Digest["gitCommit"] != "" {
+				r.SourceURI = d.URI
+				if i := strings.LastIndex(d.URI, "@"); i > strings.Index(d.URI, "://") && r.SourceRef == "" {
+					r.SourceRef = d.URI[i+1:]
+				}
+				break
+			}
+		}
+	}
+	return r, nil
+}
+
+// Check reads a provenance predicate and compares it with the policy. The error says every field that differs.
+func (p *ProvenancePolicy) Check(predicate []byte) (*ProvenanceResult, error) {
+	got, err := ReadProvenance(predicate)
+	if err != nil {
+		return nil, err
+	}
+	var diffs []string
+	if p.BuilderID != "" && got.BuilderID != p.BuilderID {
+		diffs = append(diffs, fmt.Sprintf("builder %q, want %q", got.BuilderID, p.BuilderID))
+	}
+	if p.BuildType != "" && got.BuildType != p.BuildType {
+		diffs = append(diffs, fmt.Sprintf("build type %q, want %q", got.BuildType, p.BuildType))
+	}
+	if p.SourceURI != "" && NormalizeSourceURI(got.SourceURI) != NormalizeSourceURI(p.SourceURI) {
+		diffs = append(diffs, fmt.Sprintf("source %q, want %q", got.SourceURI, p.SourceURI))
+	}
+	if p.SourceRef != "" && got.SourceRef != p.SourceRef {
+		diffs = append(diffs, fmt.Sprintf("ref %q, want %q", got.SourceRef, p.SourceRef))
+	}
+	if len(diffs) > 0 {
+		return got, fmt.Errorf("provenance policy: %s", strings.Join(diffs, "; "))
+	}
+	return got, nil
+}
+
+// NormalizeSourceURI reduces a repository reference to HOST/PATH: "git+https://github.com/o/r.git@refs/tags/v1"
+// and "github.com/o/r" both become "github.com/o/r". Hosts are compared case-insensitively, paths exactly.
+func NormalizeSourceURI(s string) string {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "git+")
+	if u, err := url.Parse(s); err == nil && u.Host != "" {
+		s = strings.ToLower(u.Host) + u.Path
+	} else if host, path, ok := strings.Cut(s, "/"); ok {
+		s = strings.ToLower(host) + "/" + path
+	}
+	if i := strings.Index(s, "@"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
+}

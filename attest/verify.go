@@ -1,0 +1,471 @@
+package attest
+
+import (
+	"context"
+	"crypto"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	protobundle "github.com/sigstore/protobuf-specs/gen/pb-go/bundle/v1"
+	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
+	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
+	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/verify"
+	"github.com/sigstore/sigstore/pkg/signature"
+
+	"github.com/ferroseal/ferroseal/sbom"
+	"github.com/ferroseal/ferroseal/sbom/auditable"
+	"github.com/ferroseal/ferroseal/sbom/binary"
+)
+
+// Verification errors.
+var (
+	// ErrVerificationFailed is wrapped by every failure of the evidence: the artifact does not pass.
+	ErrVerificationFailed = errors.New("verification failed")
+	// ErrPolicy is returned for a policy that cannot be applied (contradictory or incomplete options): a usage
+	// error, not a verdict on the artifact.
+	ErrPolicy = errors.New("invalid verification policy")
+)
+
+// Policy is what an artifact's attestations must satisfy. It comes from the verifier, never from the bundle.
+type Policy struct {
+	// Key verifies bundles signed with a long-lived key. Exactly one of Key and Identities is set.
+	Key crypto.PublicKey
+	// Identities verify keyless bundles: the Fulcio certificate must match one of them (sigstore-go's
+	// CertificateIdentity; build them with [NewIdentity], whose regular expressions are anchored).
+	Identities []verify.CertificateIdentity
+	// TrustedMaterial holds the Fulcio CAs, Rekor logs and timestamp authorities to trust (a trusted_root.json).
+	// Keyless verification requires it; key verification uses it for timestamps and log entries.
+	TrustedMaterial root.TrustedMaterial
+	// SignedTimestamps, TransparencyLogEntries, IntegratedTimestamps and SCTs are how many of each every bundle
+	// must carry and prove. They are required counts, never inferred from the bundle.
+	SignedTimestamps       int
+	TransparencyLogEntries int
+	IntegratedTimestamps   int
+	SCTs                   int
+	// PredicateTypes, when set, must each be covered by at least one verified attestation of the artifact.
+	PredicateTypes []string
+	// CheckSBOM requires every SBOM attestation to list exactly the crates the binary embeds.
+	CheckSBOM bool
+	// Auditable bounds the binary read for CheckSBOM.
+	Auditable auditable.Options
+	// Provenance, when set, is checked against every SLSA provenance attestation, and at least one is required.
+	Provenance *ProvenancePolicy
+}
+
+func (p *Policy) validate() error {
+	switch {
+	case p.Key != nil && len(p.Identities) > 0:
+		return fmt.Errorf("%w: a key and certificate identities are contradictory: give one", ErrPolicy)
+	case p.Key == nil && len(p.Identities) == 0:
+		return fmt.Errorf("%w: give a public key, or a certificate identity and issuer", ErrPolicy)
+	case p.Key == nil && p.TrustedMaterial == nil:
+		return fmt.Errorf("%w: keyless verification needs a trusted root", ErrPolicy)
+	case p.Key == nil && p.SignedTimestamps == 0 && p.IntegratedTimestamps == 0:
+		return fmt.Errorf("%w: keyless verification needs signed timestamps or integrated (transparency log) timestamps: a certificate is only valid at a proven time", ErrPolicy)
+	case (p.SignedTimestamps > 0 || p.TransparencyLogEntries > 0 || p.IntegratedTimestamps > 0 || p.SCTs > 0) && p.TrustedMaterial == nil:
+		return fmt.Errorf("%w: requiring timestamps, log entries or SCTs needs a trusted root to check them with", ErrPolicy)
+	case p.SignedTimestamps < 0 || p.TransparencyLogEntries < 0 || p.IntegratedTimestamps < 0 || p.SCTs < 0:
+		return fmt.Errorf("%w: negative counts", ErrPolicy)
+	}
+	for _, t := range p.PredicateTypes {
+		if !strings.Contains(t, "://") {
+			return fmt.Errorf("%w: predicate type %q is not a URI", ErrPolicy, t)
+		}
+	}
+	return nil
+}
+
+// Signer says who signed an attestation.
+type Signer struct {
+	// KeyID is the key hint of a key-signed bundle.
+	KeyID string `json:"keyId,omitempty"`
+	// Certificate summarises the Fulcio certificate of a keyless bundle: identity, issuer and CI extensions.
+	Certificate map[string]string `json:"certificate,omitempty"`
+}
+
+// Timestamp is a verified time for a signature.
+type Timestamp struct {
+	Type string    `json:"type"`
+	URI  string    `json:"uri,omitempty"`
+	Time time.Time `json:"time"`
+}
+
+// AttestationResult is the verdict on one bundle.
+type AttestationResult struct {
+	Source        string    `json:"source"`
+	Verified      bool      `json:"verified"`
+	PredicateType string    `json:"predicateType,omitempty"`
+	Subjects      []Subject `json:"subjects,omitempty"`
+	// CoversArtifact is true when one of the subjects is the artifact. A validly signed attestation of other
+	// artifacts (a release-wide .intoto.jsonl) is reported, not counted.
+	CoversArtifact bool              `json:"coversArtifact"`
+	Signer         *Signer           `json:"signer,omitempty"`
+	Timestamps     []Timestamp       `json:"timestamps,omitempty"`
+	SBOM           *SBOMCheck        `json:"sbom,omitempty"`
+	Provenance     *ProvenanceResult `json:"provenance,omitempty"`
+	Error          string            `json:"error,omitempty"`
+
+	statement *Statement
+}
+
+// Result is the verdict on an artifact.
+type Result struct {
+	Artifact     Subject             `json:"artifact"`
+	Verified     bool                `json:"verified"`
+	Attestations []AttestationResult `json:"attestations"`
+	// Problems are the reasons the artifact failed, in sentences.
+	Problems []string `json:"problems,omitempty"`
+}
+
+// Statement returns the verified statement of an attestation, or nil.
+func (a *AttestationResult) Statement() *Statement { return a.statement }
+
+// Verify checks an artifact against its attestations (each bundle read from evidence) under the policy, in the
+// order the Sigstore client specification gives (transparency log, time, certificate, signature, artifact), by
+// sigstore-go, then the checks of ours: predicate types, SBOM and provenance. It returns the result, and an error
+// wrapping ErrVerificationFailed when the artifact fails: when any bundle fails to verify, when no verified
+// attestation covers the artifact, or when a required predicate type, an SBOM check or a provenance check fails.
+func Verify(ctx context.Context, artifactPath string, evidence []Evidence, p Policy) (*Result, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	f, err := os.Open(artifactPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	hashes, err := binary.Digest(f, []sbom.HashAlgorithm{sbom.SHA256})
+	if err != nil {
+		return nil, fmt.Errorf("hashing %s: %w", artifactPath, err)
+	}
+	digest, _ := hex.DecodeString(hashes[0].Value)
+	res := &Result{Artifact: Subject{Name: baseName(artifactPath), Digest: map[string]string{"sha256": hashes[0].Value}}}
+	if len(evidence) == 0 {
+		res.Problems = append(res.Problems, "no attestations")
+		return res, fmt.Errorf("%w: no attestations", ErrVerificationFailed)
+	}
+
+	verifier, err := p.verifier()
+	if err != nil {
+		return nil, err
+	}
+	var identity []verify.PolicyOption
+	if p.Key != nil {
+		identity = []verify.PolicyOption{verify.WithKey()}
+	} else {
+		for _, id := range p.Identities {
+			// sigstore-go accepts a certificate that matches any of the identities given.
+			identity = append(identity, verify.WithCertificateIdentity(id))
+		}
+	}
+
+	for _, ev := range evidence {
+		ar := p.verifyOne(verifier, identity, ev, digest)
+		if ar.Verified && ar.CoversArtifact {
+			p.checkPredicate(artifactPath, &ar)
+		}
+		if ar.Error != "" {
+			ar.Verified = false
+			res.Problems = append(res.Problems, ar.Source+": "+ar.Error)
+		}
+		res.Attestations = append(res.Attestations, ar)
+	}
+
+	covering := 0
+	for _, a := range res.Attestations {
+		if a.Verified && a.CoversArtifact {
+			covering++
+		}
+	}
+	if covering == 0 && len(res.Problems) == 0 {
+		res.Problems = append(res.Problems, fmt.Sprintf("no attestation is about %s (sha256:%s)", res.Artifact.Name, res.Artifact.Digest["sha256"]))
+	}
+	for _, want := range p.PredicateTypes {
+		if !slices.ContainsFunc(res.Attestations, func(a AttestationResult) bool {
+			return a.Verified && a.CoversArtifact && SameType(want, a.PredicateType)
+		}) {
+			res.Problems = append(res.Problems, "no verified attestation of type "+want)
+		}
+	}
+	if p.Provenance != nil && !slices.ContainsFunc(res.Attestations, func(a AttestationResult) bool {
+		return a.Verified && a.CoversArtifact && a.PredicateType == PredicateSLSAProvenance1
+	}) {
+		res.Problems = append(res.Problems, "no verified SLSA provenance to check the provenance policy against")
+	}
+	if p.CheckSBOM && !slices.ContainsFunc(res.Attestations, func(a AttestationResult) bool { return a.Verified && a.SBOM != nil }) {
+		res.Problems = append(res.Problems, "no verified SBOM attestation to check against the binary")
+	}
+	res.Verified = len(res.Problems) == 0
+	if !res.Verified {
+		return res, fmt.Errorf("%w: %s", ErrVerificationFailed, strings.Join(res.Problems, "; "))
+	}
+	return res, nil
+}
+
+// verifier builds sigstore-go's verifier from the policy's trusted material and required counts.
+func (p *Policy) verifier() (*verify.Verifier, error) {
+	var material root.TrustedMaterial = p.TrustedMaterial
+	if p.Key != nil {
+		v, err := signature.LoadDefaultVerifier(p.Key)
+		if err != nil {
+			return nil, fmt.Errorf("%w: the public key: %v", ErrPolicy, err)
+		}
+		keys := root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
+			// The bundle's key hint is not trusted to choose the key: every bundle is checked against this one.
+			return root.NewExpiringKey(v, time.Time{}, time.Time{}), nil
+		})
+		material = keys
+		if p.TrustedMaterial != nil {
+			material = root.TrustedMaterialCollection{keys, p.TrustedMaterial}
+		}
+	}
+	var opts []verify.VerifierOption
+	if p.SignedTimestamps > 0 {
+		opts = append(opts, verify.WithSignedTimestamps(p.SignedTimestamps))
+	}
+	if p.TransparencyLogEntries > 0 {
+		opts = append(opts, verify.WithTransparencyLog(p.TransparencyLogEntries))
+	}
+	if p.IntegratedTimestamps > 0 {
+		opts = append(opts, verify.WithIntegratedTimestamps(p.IntegratedTimestamps))
+	}
+	if p.SCTs > 0 {
+		opts = append(opts, verify.WithSignedCertificateTimestamps(p.SCTs))
+	}
+	if p.Key != nil && p.SignedTimestamps == 0 && p.IntegratedTimestamps == 0 {
+		opts = append(opts, verify.WithNoObserverTimestamps())
+	}
+	v, err := verify.NewVerifier(material, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+	}
+	return v, nil
+}
+
+func (p *Policy) verifyOne(v *verify.Verifier, identity []verify.PolicyOption, ev Evidence, digest []byte) AttestationResult {
+	ar := AttestationResult{Source: ev.Source}
+	b, err := p.parseEvidence(ev.Data)
+	if err != nil {
+		ar.Error = err.Error()
+		return ar
+	}
+	result, err := v.Verify(b, verify.NewPolicy(verify.WithArtifactDigest("sha256", digest), identity...))
+	if err != nil {
+		// Tell a validly signed attestation of other artifacts from a bad one: verify the signature alone.
+		var err2 error
+		if result, err2 = v.Verify(b, verify.NewPolicy(verify.WithoutArtifactUnsafe(), identity...)); err2 != nil {
+			ar.Error = err.Error()
+			return ar
+		}
+		ar.CoversArtifact = false
+	} else {
+		ar.CoversArtifact = true
+	}
+	env, err := b.Envelope()
+	if err != nil || env == nil {
+		ar.Error = "not a DSSE envelope: ferroseal verifies in-toto attestations"
+		return ar
+	}
+	payload, err := env.DecodeB64Payload()
+	if err != nil {
+		ar.Error = "payload: " + err.Error()
+		return ar
+	}
+	if env.PayloadType != PayloadType {
+		ar.Error = fmt.Sprintf("payload type %q, want %s", env.PayloadType, PayloadType)
+		return ar
+	}
+	stmt, err := ParseStatement(payload)
+	if err != nil {
+		ar.Error = err.Error()
+		return ar
+	}
+	ar.statement = stmt
+	ar.PredicateType = stmt.PredicateType
+	ar.Subjects = stmt.Subject
+	if ar.CoversArtifact != stmt.Covers("sha256", hex.EncodeToString(digest)) {
+		ar.Error = "the statement's subjects and sigstore-go's artifact check disagree"
+		return ar
+	}
+	ar.Signer = &Signer{}
+	if result.Signature != nil {
+		if result.Signature.PublicKeyID != nil {
+			ar.Signer.KeyID = string(*result.Signature.PublicKeyID)
+		}
+		if c := result.Signature.Certificate; c != nil {
+			ar.Signer.Certificate = certificateSummary(c)
+		}
+	}
+	for _, t := range result.VerifiedTimestamps {
+		ar.Timestamps = append(ar.Timestamps, Timestamp{Type: t.Type, URI: t.URI, Time: t.Timestamp.UTC()})
+	}
+	ar.Verified = true
+	return ar
+}
+
+// checkPredicate applies the checks of ours to a verified attestation about the artifact.
+func (p *Policy) checkPredicate(artifactPath string, ar *AttestationResult) {
+	stmt := ar.statement
+	isSBOM := SameType(PredicateCycloneDX, stmt.PredicateType) || SameType(PredicateSPDX, stmt.PredicateType)
+	if p.CheckSBOM && isSBOM {
+		check, err := CheckSBOM(artifactPath, stmt.PredicateType, stmt.Predicate, p.Auditable)
+		switch {
+		case errors.Is(err, auditable.ErrNotAuditable):
+			ar.Error = "--check-sbom: the artifact carries no cargo-auditable data to check the SBOM against"
+		case err != nil:
+			ar.Error = "SBOM check: " + err.Error()
+		case !check.OK():
+			ar.SBOM = check
+			ar.Error = sbomMismatch(check)
+		default:
+			ar.SBOM = check
+		}
+	}
+	if p.Provenance != nil && stmt.PredicateType == PredicateSLSAProvenance1 {
+		pr, err := p.Provenance.Check(stmt.Predicate)
+		ar.Provenance = pr
+		if err != nil {
+			ar.Error = err.Error()
+		}
+	}
+}
+
+func sbomMismatch(c *SBOMCheck) string {
+	var parts []string
+	describe := func(what string, cs []Crate) {
+		if len(cs) == 0 {
+			return
+		}
+		var names []string
+		for i, c := range cs {
+			if i == 5 {
+				names = append(names, fmt.Sprintf("and %d more", len(cs)-5))
+				break
+			}
+			names = append(names, c.String())
+		}
+		parts = append(parts, fmt.Sprintf("%d %s: %s", len(cs), what, strings.Join(names, ", ")))
+	}
+	describe("crates of the binary missing from the SBOM", c.Missing)
+	describe("crates in the SBOM that the binary does not embed", c.Extra)
+	return ErrSBOMMismatch.Error() + ": " + strings.Join(parts, "; ")
+}
+
+// parseEvidence reads a Sigstore bundle, or a bare DSSE envelope (as some .intoto.jsonl files hold), which can
+// only be checked against a key.
+func (p *Policy) parseEvidence(data []byte) (*bundle.Bundle, error) {
+	var probe struct {
+		MediaType   string          `json:"mediaType"`
+		PayloadType string          `json:"payloadType"`
+		Payload     string          `json:"payload"`
+		Signatures  json.RawMessage `json:"signatures"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, fmt.Errorf("not a bundle: %v", err)
+	}
+	if probe.MediaType == "" && probe.PayloadType != "" {
+		if p.Key == nil {
+			return nil, errors.New("a bare DSSE envelope carries no certificate: it can only be verified with a key")
+		}
+		var sigs []struct {
+			KeyID string `json:"keyid"`
+			Sig   string `json:"sig"`
+		}
+		if err := json.Unmarshal(probe.Signatures, &sigs); err != nil {
+			return nil, fmt.Errorf("DSSE signatures: %v", err)
+		}
+		payload, err := base64.StdEncoding.DecodeString(probe.Payload)
+		if err != nil {
+			return nil, fmt.Errorf("DSSE payload: %v", err)
+		}
+		env := &protodsse.Envelope{Payload: payload, PayloadType: probe.PayloadType}
+		for _, s := range sigs {
+			sig, err := base64.StdEncoding.DecodeString(s.Sig)
+			if err != nil {
+				return nil, fmt.Errorf("DSSE signature: %v", err)
+			}
+			env.Signatures = append(env.Signatures, &protodsse.Signature{Sig: sig, Keyid: s.KeyID})
+		}
+		hint, _ := KeyHint(p.Key)
+		pb := &protobundle.Bundle{
+			MediaType: "application/vnd.dev.sigstore.bundle.v0.3+json",
+			VerificationMaterial: &protobundle.VerificationMaterial{
+				Content: &protobundle.VerificationMaterial_PublicKey{PublicKey: &protocommon.PublicKeyIdentifier{Hint: hint}},
+			},
+			Content: &protobundle.Bundle_DsseEnvelope{DsseEnvelope: env},
+		}
+		return bundle.NewBundle(pb)
+	}
+	var b bundle.Bundle
+	if err := b.UnmarshalJSON(data); err != nil {
+		return nil, fmt.Errorf("not a valid Sigstore bundle: %v", err)
+	}
+	return &b, nil
+}
+
+func certificateSummary(c any) map[string]string {
+	out := map[string]string{}
+	b, err := json.Marshal(c)
+	if err != nil {
+		return out
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return out
+	}
+	for k, v := range m {
+		if s, ok := v.(string); ok && s != "" {
+			out[k] = s
+		}
+	}
+	return out
+}
+
+func baseName(p string) string {
+	if i := strings.LastIndexAny(p, `/\`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
+
+// DigestFile returns the digests of a file, streamed (sha256 and, on request, sha512).
+func DigestFile(path string, algs ...string) (map[string]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var want []sbom.HashAlgorithm
+	for _, a := range algs {
+		switch a {
+		case "sha256":
+			want = append(want, sbom.SHA256)
+		case "sha512":
+			want = append(want, sbom.SHA512)
+		default:
+			return nil, fmt.Errorf("unsupported subject digest %q (sha256, sha512)", a)
+		}
+	}
+	if len(want) == 0 {
+		want = []sbom.HashAlgorithm{sbom.SHA256}
+	}
+	hs, err := binary.Digest(io.Reader(f), want)
+	if err != nil {
+		return nil, fmt.Errorf("hashing %s: %w", path, err)
+	}
+	out := map[string]string{}
+	for _, h := range hs {
+		out[strings.ToLower(strings.ReplaceAll(string(h.Algorithm), "-", ""))] = h.Value
+	}
+	return out, nil
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferroseal/ferroseal/attest"
+)
+
+type verifyFlags struct {
+	bundles    []string
+	key        string
+	types      []string
+	checkSBOM  bool
+	output     string
+	provenance attest.ProvenancePolicy
+	sourceTag  string
+	sourceBr   string
+	maxSize    string
+	maxPayload string
+}
+
+func (a *app) verifyCommand() *cobra.Command {
+	var f verifyFlags
+	cmd := &cobra.Command{
+		Use:   "verify ARTIFACT",
+		Short: "Verify an artifact against its signed attestations",
+		Long: `Verify a downloaded artifact against its attestations: every bundle's signature (with --key), the
+artifact's SHA-256 (computed by streaming it) against the statements' subjects, the predicate types required with
+--type, and with --check-sbom that each attested SBOM lists exactly the crates the binary embeds.
+
+--bundle reads a .sigstore.json (one bundle) or an .intoto.jsonl (one bundle or DSSE envelope per line; every line
+must verify; lines about other artifacts are reported and not counted). Without --bundle, ARTIFACT.sigstore.json
+and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what these flags say.
+
+` + exitCodesHelp,
+		Example: `  ferroseal verify app --key ferroseal.pub --type cyclonedx
+  ferroseal verify app --bundle app.intoto.jsonl --key ferroseal.pub --type cyclonedx --type slsaprovenance1 --check-sbom
+  ferroseal verify app --key ferroseal.pub --builder-id https://github.com/ferroseal/ferroseal/builders/local@v1 --source-uri github.com/o/r --source-tag v1.2.0
+  ferroseal verify app --key ferroseal.pub --output json | jq .verified`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runVerify(cmd, &f, args[0]) },
+	}
+	fl := cmd.Flags()
+	fl.StringSliceVar(&f.bundles, "bundle", nil, "bundle files (.sigstore.json, .intoto.jsonl); default ARTIFACT.sigstore.json and ARTIFACT.intoto.jsonl")
+	fl.StringVar(&f.key, "key", "", "public key (PEM) the attestations must be signed with")
+	fl.StringSliceVar(&f.types, "type", nil, "required predicate type, repeatable: cyclonedx, spdx, slsaprovenance1 or a URI")
+	fl.BoolVar(&f.checkSBOM, "check-sbom", false, "require the attested SBOM to list exactly the crates the binary embeds")
+	fl.StringVar(&f.output, "output", "text", "result format: text or json")
+	fl.StringVar(&f.provenance.BuilderID, "builder-id", "", "required SLSA builder id (exact)")
+	fl.StringVar(&f.provenance.BuildType, "build-type", "", "required SLSA build type (exact)")
+	fl.StringVar(&f.provenance.SourceURI, "source-uri", "", "required source repository, e.g. github.com/owner/repo")
+	fl.StringVar(&f.provenance.SourceRef, "source-ref", "", "required git ref, e.g. refs/tags/v1.2.0")
+	fl.StringVar(&f.sourceTag, "source-tag", "", "required git tag (refs/tags/TAG)")
+	fl.StringVar(&f.sourceBr, "source-branch", "", "required git branch (refs/heads/BRANCH)")
+	fl.StringVar(&f.maxSize, "max-file-size", "1GiB", "largest binary read for --check-sbom")
+	fl.StringVar(&f.maxPayload, "max-payload-size", "8MiB", "largest decompressed cargo-auditable data accepted")
+	cmd.MarkFlagsMutuallyExclusive("source-ref", "source-tag", "source-branch")
+	return cmd
+}
+
+func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
+	var p attest.Policy
+	if f.output != "text" && f.output != "json" {
+		return p, usageErrorf("--output %q: want text or json", f.output)
+	}
+	for _, t := range f.types {
+		u, err := attest.PredicateType(t)
+		if err != nil {
+			return p, withCode(exitUsage, err)
+		}
+		p.PredicateTypes = append(p.PredicateTypes, u)
+	}
+	if f.key == "" {
+		return p, usageErrorf("give the public key the attestations must be signed with: --key FILE")
+	}
+	pub, err := attest.LoadPublicKey(f.key)
+	if err != nil {
+		return p, err
+	}
+	p.Key = pub
+	p.CheckSBOM = f.checkSBOM
+	if p.Auditable.MaxFileSize, err = parseSize(f.maxSize); err != nil {
+		return p, usageErrorf("--max-file-size: %v", err)
+	}
+	if p.Auditable.MaxPayloadSize, err = parseSize(f.maxPayload); err != nil {
+		return p, usageErrorf("--max-payload-size: %v", err)
+	}
+	prov := f.provenance
+	switch {
+	case f.sourceTag != "":
+		prov.SourceRef = "refs/tags/" + strings.TrimPrefix(f.sourceTag, "refs/tags/")
+	case f.sourceBr != "":
+		prov.SourceRef = "refs/heads/" + strings.TrimPrefix(f.sourceBr, "refs/heads/")
+	}
+	if !prov.Empty() {
+		p.Provenance = &prov
+	}
+	return p, nil
+}
+
+func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifact string) error {
+	policy, err := a.verifyPolicy(f)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(artifact); err != nil {
+		return err
+	}
+	bundles := f.bundles
+	if len(bundles) == 0 {
+		for _, candidate := range []string{artifact + ".sigstore.json", artifact + ".intoto.jsonl"} {
+			if _, err := os.Stat(candidate); err == nil {
+				bundles = append(bundles, candidate)
+			}
+		}
+		if len(bundles) == 0 {
+			return usageErrorf("no bundle: %s.sigstore.json and %s.intoto.jsonl do not exist; name one with --bundle", artifact, artifact)
+		}
+	}
+	var evidence []attest.Evidence
+	for _, b := range bundles {
+		ev, err := attest.ReadEvidence(b)
+		if errors.Is(err, attest.ErrVerificationFailed) {
+			return a.report(f.output, &attest.Result{Problems: []string{err.Error()}}, withCode(exitVerifyFailed, err))
+		}
+		if err != nil {
+			return err
+		}
+		evidence = append(evidence, ev...)
+	}
+	res, err := attest.Verify(cmd.Context(), artifact, evidence, policy)
+	switch {
+	case errors.Is(err, attest.ErrPolicy):
+		return withCode(exitUsage, err)
+	case errors.Is(err, attest.ErrVerificationFailed):
+		return a.report(f.output, res, withCode(exitVerifyFailed, err))
+	case err != nil:
+		return err
+	}
+	return a.report(f.output, res, nil)
+}
+
+// report prints the result (JSON to stdout, or a summary) and passes the verdict on.
+func (a *app) report(format string, res *attest.Result, verdict error) error {
+	if format == "json" {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			return err
+		}
+		return verdict
+	}
+	if verdict != nil {
+		return verdict // one line on stderr says why
+	}
+	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "Verified %s (sha256:%s)\n", res.Artifact.Name, res.Artifact.Digest["sha256"])
+	for _, at := range res.Attestations {
+		what := at.PredicateType
+		if !at.CoversArtifact {
+			what += " (about other artifacts: not counted)"
+		}
+		signer := ""
+		if at.Signer != nil {
+			signer = "key " + at.Signer.KeyID
+			if san := at.Signer.Certificate["subjectAlternativeName"]; san != "" {
+				signer = san + " (" + at.Signer.Certificate["certificateIssuer"] + ")"
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", at.Source, what, signer)
+		if at.SBOM != nil {
+			fmt.Fprintf(tw, "  \tSBOM lists exactly the %d crates the binary embeds\t\n", at.SBOM.Crates)
+		}
+		if at.Provenance != nil {
+			fmt.Fprintf(tw, "  \tbuilt by %s from %s@%s\t\n", at.Provenance.BuilderID, at.Provenance.SourceURI, at.Provenance.SourceRef)
+		}
+		for _, t := range at.Timestamps {
+			fmt.Fprintf(tw, "  \t%s %s\t\n", t.Type, t.Time.Format("2006-01-02T15:04:05Z"))
+		}
+	}
+	return tw.Flush()
+}

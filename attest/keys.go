@@ -99,23 +99,27 @@ type Keypair struct {
 
 var _ sign.Keypair = (*Keypair)(nil)
 
-// IsKMS reports whether a key reference names a KMS key (awskms://, gcpkms://, azurekms://, hashivault://) rather
-// than a file.
+// IsKMS reports whether a key reference names a KMS key (SCHEME://KEY: awskms://, gcpkms://, azurekms://,
+// hashivault://, or any other plugin's) rather than a file.
 func IsKMS(ref string) bool {
-	for _, p := range []string{"awskms://", "gcpkms://", "azurekms://", "hashivault://"} {
-		if strings.HasPrefix(ref, p) {
-			return true
-		}
-	}
-	return false
+	scheme, rest, ok := strings.Cut(ref, "://")
+	return ok && scheme != "" && rest != "" && !strings.ContainsAny(scheme, `/\.`)
 }
 
 // LoadPrivateKey loads a signing key: a PEM file (PKCS#8, SEC 1 or PKCS#1; encrypted PKCS#8, legacy encrypted PEM,
-// or cosign's encrypted format, with the password from pf), or a KMS URI whose provider was linked in (see
-// package kmsproviders).
+// or cosign's encrypted format, with the password from pf), or a KMS key through sigstore/sigstore's KMS layer:
+// a provider linked into the program, else the KMS plugin sigstore-kms-SCHEME found on PATH (sigstore's plugin
+// protocol, which cosign uses too; this repository's cmd/sigstore-kms-* are plugins for AWS, GCP, Azure and Vault).
 func LoadPrivateKey(ctx context.Context, ref string, pf PasswordFunc) (*Keypair, error) {
 	if IsKMS(ref) {
 		sv, err := kms.Get(ctx, ref, crypto.SHA256)
+		var notFound *kms.ProviderNotFoundError
+		if errors.As(err, &notFound) {
+			scheme, _, _ := strings.Cut(ref, "://")
+			return nil, fmt.Errorf("KMS key %s: no provider for %s:// keys: install the plugin sigstore-kms-%s on PATH "+
+				"(go install github.com/ferroseal/ferroseal/cmd/sigstore-kms-%s@latest for awskms, gcpkms, azurekms and hashivault)",
+				ref, scheme, scheme, scheme)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("KMS key %s: %w", ref, err)
 		}

@@ -79,7 +79,8 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
-	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand())
+	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand(),
+		a.buildCommand(), a.provenanceCommand())
 	return root
 }
 

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/atomicfile"
+	"github.com/ferroseal/ferroseal/internal/version"
+	"github.com/ferroseal/ferroseal/provenance"
+)
+
+type provenanceFlags struct {
+	manifestPath string
+	command      string
+	startedOn    string
+	finishedOn   string
+	output       string
+	byproducts   []string
+}
+
+func (a *app) provenanceCommand() *cobra.Command {
+	var f provenanceFlags
+	cmd := &cobra.Command{
+		Use:   "provenance ARTIFACT...",
+		Short: "Write SLSA provenance for artifacts of a build that already ran",
+		Long: `Write an in-toto statement with a SLSA Provenance v1 predicate about artifacts built from a cargo workspace:
+the source checkout (repository, ref, commit, whether the tree was dirty), the cargo command with its profile,
+target and features (from --command), every crate of Cargo.lock with its checksum, the Rust toolchain, and the
+CI run (GitHub Actions and GitLab CI are read from their environment variables; elsewhere the builder says the
+build was local). Times come from --started-on and --finished-on, or are left out.
+
+The statement goes to stdout, or -o FILE; sign it with ferroseal attest --type slsaprovenance1 --predicate, or
+record the build as it runs with ferroseal build. The build type is documented in docs/buildtype-cargo-v1.md.`,
+		Example: `  ferroseal provenance target/release/app --command "cargo auditable build --release --locked"
+  ferroseal provenance target/release/app --manifest-path app/Cargo.toml --started-on 2026-01-02T10:00:00Z -o app.provenance.json`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			started, err := parseTimeFlag("--started-on", f.startedOn)
+			if err != nil {
+				return err
+			}
+			finished, err := parseTimeFlag("--finished-on", f.finishedOn)
+			if err != nil {
+				return err
+			}
+			stmt, err := a.provenanceStatement(cmd, f.manifestPath, provenance.ParseCargoArgs(strings.Fields(f.command)), args, f.byproducts, started, finished)
+			if err != nil {
+				return err
+			}
+			return a.writeStatement(stmt, f.output)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVar(&f.manifestPath, "manifest-path", "", "Cargo.toml of the workspace built (default ./Cargo.toml)")
+	fl.StringVar(&f.command, "command", "", `the build command that ran, e.g. "cargo build --release --target x86_64-unknown-linux-gnu"`)
+	fl.StringVar(&f.startedOn, "started-on", "", "when the build started (RFC 3339)")
+	fl.StringVar(&f.finishedOn, "finished-on", "", "when the build finished (RFC 3339)")
+	fl.StringVarP(&f.output, "output", "o", "", "write the statement to FILE instead of stdout")
+	fl.StringSliceVar(&f.byproducts, "byproduct", nil, "a file made along with the artifacts (an SBOM), recorded with its digest")
+	return cmd
+}
+
+func parseTimeFlag(name, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, usageErrorf("%s %q: want RFC 3339, like 2026-01-02T15:04:05Z", name, v)
+	}
+	return t, nil
+}
+
+// provenanceStatement gathers a build's facts and makes the statement about its artifacts.
+func (a *app) provenanceStatement(cmd *cobra.Command, manifest string, build provenance.Build, artifacts, byproducts []string, started, finished time.Time) (*attest.Statement, error) {
+	if len(build.Command) == 0 {
+		build.Command = []string{"cargo", "build"}
+		build.Profile = "dev"
+	}
+	facts, err := provenance.Gather(cmd.Context(), provenance.GatherOptions{ManifestPath: manifest, Lookup: a.lookupEnv, Build: build})
+	if err != nil {
+		return nil, err
+	}
+	facts.ToolVersion = version.String()
+	facts.StartedOn, facts.FinishedOn = started, finished
+	for _, b := range byproducts {
+		d, err := attest.DigestFile(b, "sha256")
+		if err != nil {
+			return nil, err
+		}
+		facts.Byproducts = append(facts.Byproducts, provenance.Artifact{Name: filepath.Base(b), Digest: d, MediaType: mediaTypeOf(b)})
+	}
+	pred, err := provenance.Predicate(facts)
+	if err != nil {
+		return nil, err
+	}
+	subjects, err := subjectsOf(artifacts)
+	if err != nil {
+		return nil, err
+	}
+	return attest.NewStatement(subjects, attest.PredicateSLSAProvenance1, pred)
+}
+
+// subjectsOf digests artifacts; two with one base name are named by their paths.
+func subjectsOf(paths []string) ([]attest.Subject, error) {
+	seen := map[string]int{}
+	for _, p := range paths {
+		seen[filepath.Base(p)]++
+	}
+	var out []attest.Subject
+	for _, p := range paths {
+		d, err := attest.DigestFile(p, "sha256", "sha512")
+		if err != nil {
+			return nil, err
+		}
+		name := filepath.Base(p)
+		if seen[name] > 1 {
+			name = filepath.ToSlash(p)
+		}
+		out = append(out, attest.Subject{Name: name, Digest: d})
+	}
+	return out, nil
+}
+
+func mediaTypeOf(path string) string {
+	switch {
+	case strings.HasSuffix(path, ".cdx.json"):
+		return "application/vnd.cyclonedx+json"
+	case strings.HasSuffix(path, ".cdx.xml"):
+		return "application/vnd.cyclonedx+xml"
+	case strings.HasSuffix(path, ".spdx.json"):
+		return "application/spdx+json"
+	case strings.HasSuffix(path, ".spdx"):
+		return "text/spdx"
+	}
+	return ""
+}
+
+// writeStatement writes an unsigned statement, indented, to a file or stdout.
+func (a *app) writeStatement(stmt *attest.Statement, path string) error {
+	raw, err := stmt.Bytes()
+	if err != nil {
+		return err
+	}
+	var pretty bytes.Buffer
+	if err := json.Indent(&pretty, raw, "", "  "); err != nil {
+		return err
+	}
+	pretty.WriteByte('\n')
+	if path == "" || path == "-" {
+		_, err := a.stdout.Write(pretty.Bytes())
+		return err
+	}
+	if err := atomicfile.WriteBytes(path, 0o644, pretty.Bytes()); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "wrote %s (%d subject(s))\n", path, len(stmt.Subject))
+	return nil
+}

@@ -1,0 +1,96 @@
+package provenance
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/ferroseal/ferroseal/sbom/cargo"
+)
+
+// GatherOptions say where to read a build's facts from.
+type GatherOptions struct {
+	// ManifestPath is the Cargo.toml built; "" means ./Cargo.toml.
+	ManifestPath string
+	// Lookup reads the environment (os.LookupEnv in the CLI).
+	Lookup func(string) (string, bool)
+	// Build is what was asked of cargo; its ManifestPath is set here, relative to the repository root.
+	Build Build
+}
+
+// Gather collects the facts of a build of a workspace: the CI system and its view of the source, the git
+// checkout, the workspace's Cargo.lock and the Rust toolchain (rustc -vV). Facts that cannot be read are left out,
+// except the lockfile of a manifest that has one and the toolchain, whose absence is an error.
+func Gather(ctx context.Context, opts GatherOptions) (Facts, error) {
+	manifest := opts.ManifestPath
+	if manifest == "" {
+		manifest = "Cargo.toml"
+	}
+	abs, err := filepath.Abs(manifest)
+	if err != nil {
+		return Facts{}, err
+	}
+	if _, err := os.Stat(abs); err != nil {
+		return Facts{}, fmt.Errorf("%w: %s", cargo.ErrNoManifest, manifest)
+	}
+	lookup := opts.Lookup
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	f := Facts{Build: opts.Build, CI: DetectCI(lookup)}
+	dir := filepath.Dir(abs)
+	f.Source = f.CI.Source
+	if checkout, err := GitSource(ctx, dir); err == nil {
+		f.Source = f.CI.Source.Merge(checkout)
+	} else if !errors.Is(err, ErrNoGit) {
+		return Facts{}, err
+	}
+	f.Build.ManifestPath = relativeToRepo(ctx, dir, abs)
+
+	root := workspaceRoot(ctx, abs)
+	lockPath := filepath.Join(root, "Cargo.lock")
+	if _, err := os.Stat(lockPath); err == nil {
+		lf, err := cargo.ReadLockfileFile(lockPath)
+		if err != nil {
+			return Facts{}, err
+		}
+		f.Lockfile = lf
+	}
+	rc, err := cargo.RustcInfo(ctx)
+	if err != nil {
+		return Facts{}, err
+	}
+	f.Rustc = rc
+	if f.Build.Target == "" {
+		f.Build.Target = rc.Host
+	}
+	return f, nil
+}
+
+// workspaceRoot asks cargo for the workspace root of a manifest; without cargo, the manifest's own directory.
+func workspaceRoot(ctx context.Context, manifest string) string {
+	c, err := cargo.CargoPath("")
+	if err == nil {
+		out, err := exec.CommandContext(ctx, c, "locate-project", "--workspace", "--message-format", "plain", "--manifest-path", manifest).Output()
+		if err == nil && strings.TrimSpace(string(out)) != "" {
+			return filepath.Dir(strings.TrimSpace(string(out)))
+		}
+	}
+	return filepath.Dir(manifest)
+}
+
+// relativeToRepo names a path relative to its git checkout's root, or by its base name outside one: provenance
+// never carries an absolute path of the build machine.
+func relativeToRepo(ctx context.Context, dir, path string) string {
+	out, err := exec.CommandContext(ctx, "git", "-C", dir, "rev-parse", "--show-toplevel").Output()
+	if err == nil {
+		if rel, err := filepath.Rel(strings.TrimSpace(string(out)), path); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return filepath.Base(path)
+}

@@ -9,7 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/sign"
+	"github.com/sigstore/sigstore/pkg/signature"
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/attest"
@@ -22,33 +24,138 @@ import (
 
 // signFlags are the signing options attest, build and release share.
 type signFlags struct {
-	key          string
-	passwordFile string
-	timestampURL []string
+	key               string
+	passwordFile      string
+	timestampURL      []string
+	identityToken     string
+	identityTokenFile string
+	fulcioURL         string
+	rekorURL          []string
+	rekorVersion      uint32
+	signingConfig     string
+	trustedRoot       string
 }
 
 func (s *signFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&s.key, "key", "", "private key file (PEM, cosign.key) or KMS URI (awskms://, gcpkms://, azurekms://, hashivault://)")
+	fl.StringVar(&s.key, "key", "", "private key file (PEM, cosign.key) or KMS URI (awskms://, gcpkms://, azurekms://, hashivault://); without it, signing is keyless")
 	fl.StringVar(&s.passwordFile, "password-file", "", "read the key's password from the first line of FILE")
-	fl.StringSliceVar(&s.timestampURL, "timestamp-url", nil, "RFC 3161 timestamp authority to timestamp the signature (full URL, e.g. https://tsa.example/api/v1/timestamp)")
+	fl.StringSliceVar(&s.timestampURL, "timestamp-url", nil, "RFC 3161 timestamp authority (full URL, e.g. https://timestamp.sigstore.dev/api/v1/timestamp)")
+	fl.StringVar(&s.identityToken, "identity-token", "", "keyless: the OIDC identity token Fulcio certifies")
+	fl.StringVar(&s.identityTokenFile, "identity-token-file", "", "keyless: read the identity token from FILE")
+	fl.StringVar(&s.fulcioURL, "fulcio-url", "", "keyless: Fulcio certificate authority (default "+attest.PublicFulcioURL+")")
+	fl.StringSliceVar(&s.rekorURL, "rekor-url", nil, "keyless: Rekor transparency log (default "+attest.PublicRekorURL+")")
+	fl.Uint32Var(&s.rekorVersion, "rekor-version", 1, "keyless: the Rekor log's API version, 1 or 2 (v2 records no time: give --timestamp-url)")
+	fl.StringVar(&s.signingConfig, "signing-config", "", "keyless: signing_config.json naming the services to use")
+	fl.StringVar(&s.trustedRoot, "trusted-root", "", "trusted_root.json to verify the new bundle with (default for keyless: public-good Sigstore's, through TUF)")
 }
 
-// signOptions turns the flags into signing options.
+const keylessHelp = `Keyless signing (no --key) gets a short-lived certificate from Fulcio for an OIDC identity token: --identity-token,
+--identity-token-file, or the CI's own (GitHub Actions with the id-token: write permission; GitLab with
+id_tokens: SIGSTORE_ID_TOKEN, aud: sigstore), records the signature in Rekor and/or gets an RFC 3161 timestamp.
+Without --fulcio-url, --rekor-url or --signing-config, public-good Sigstore is used. A timestamp source is
+required: a Rekor v1 log's integrated time or a timestamp authority (a Rekor v2 log records no time). Every
+bundle is verified against the trusted root before it is written.`
+
+// signOptions turns the flags into signing options: a key, or keyless.
 func (a *app) signOptions(cmd *cobra.Command, s *signFlags) (attest.SignOptions, error) {
-	if s.key == "" {
-		return attest.SignOptions{}, usageErrorf("give a signing key with --key")
+	fl := cmd.Flags()
+	keylessFlags := []string{"identity-token", "identity-token-file", "fulcio-url", "rekor-url", "rekor-version", "signing-config"}
+	if s.key != "" {
+		for _, name := range keylessFlags {
+			if fl.Changed(name) {
+				return attest.SignOptions{}, usageErrorf("--key and --%s are contradictory: sign with a key or keyless", name)
+			}
+		}
+		kp, err := attest.LoadPrivateKey(cmd.Context(), s.key, a.passwordFunc(s.passwordFile))
+		if err != nil {
+			return attest.SignOptions{}, err
+		}
+		opts := attest.SignOptions{Keypair: kp}
+		for _, u := range s.timestampURL {
+			opts.TimestampAuthorities = append(opts.TimestampAuthorities, sign.NewTimestampAuthority(&sign.TimestampAuthorityOptions{URL: u, Retries: 1}))
+		}
+		if s.trustedRoot != "" {
+			tr, err := attest.LoadTrustedRoot(s.trustedRoot)
+			if err != nil {
+				return attest.SignOptions{}, err
+			}
+			opts.TrustedMaterial = root.TrustedMaterialCollection{keyMaterial(kp), tr}
+		}
+		return opts, nil
 	}
-	var opts attest.SignOptions
-	kp, err := attest.LoadPrivateKey(cmd.Context(), s.key, a.passwordFunc(s.passwordFile))
+
+	token, err := a.identityToken(cmd, s)
 	if err != nil {
-		return opts, err
+		return attest.SignOptions{}, err
 	}
-	opts.Keypair = kp
-	for _, u := range s.timestampURL {
-		opts.TimestampAuthorities = append(opts.TimestampAuthorities, sign.NewTimestampAuthority(&sign.TimestampAuthorityOptions{URL: u, Retries: 1}))
+	if token == "" {
+		return attest.SignOptions{}, usageErrorf("no signing key and no identity token: give --key FILE, or an identity token for keyless signing " +
+			"(--identity-token-file FILE; in CI, GitHub Actions' id-token: write permission or GitLab's SIGSTORE_ID_TOKEN)")
 	}
-	return opts, nil
+	if s.signingConfig != "" && (fl.Changed("fulcio-url") || fl.Changed("rekor-url") || fl.Changed("timestamp-url")) {
+		return attest.SignOptions{}, usageErrorf("--signing-config names the services: it cannot be combined with --fulcio-url, --rekor-url or --timestamp-url")
+	}
+	ko := attest.KeylessOptions{IDToken: token, FulcioURL: s.fulcioURL, RekorURLs: s.rekorURL, RekorVersion: s.rekorVersion, TSAURLs: s.timestampURL}
+	custom := s.signingConfig != "" || s.fulcioURL != "" || len(s.rekorURL) > 0
+	if s.signingConfig != "" {
+		if ko.SigningConfig, err = attest.LoadSigningConfig(s.signingConfig); err != nil {
+			return attest.SignOptions{}, err
+		}
+	}
+	if !custom {
+		ko.FulcioURL, ko.RekorURLs, ko.RekorVersion = attest.PublicFulcioURL, []string{attest.PublicRekorURL}, 1
+	}
+	switch {
+	case s.trustedRoot != "":
+		if ko.TrustedMaterial, err = attest.LoadTrustedRoot(s.trustedRoot); err != nil {
+			return attest.SignOptions{}, err
+		}
+	case custom:
+		return attest.SignOptions{}, usageErrorf("a private Sigstore needs its trusted root: --trusted-root FILE")
+	default:
+		tr, err := root.FetchTrustedRoot()
+		if err != nil {
+			return attest.SignOptions{}, fmt.Errorf("fetching public-good Sigstore's trusted root: %w", err)
+		}
+		ko.TrustedMaterial = tr
+	}
+	opts, err := attest.KeylessSignOptions(ko)
+	if errors.Is(err, attest.ErrKeyless) {
+		return opts, withCode(exitUsage, err)
+	}
+	return opts, err
+}
+
+// identityToken finds the OIDC token for keyless signing: the flags, then the CI's ambient token.
+func (a *app) identityToken(cmd *cobra.Command, s *signFlags) (string, error) {
+	switch {
+	case s.identityToken != "" && s.identityTokenFile != "":
+		return "", usageErrorf("--identity-token and --identity-token-file are contradictory")
+	case s.identityToken != "":
+		return strings.TrimSpace(s.identityToken), nil
+	case s.identityTokenFile != "":
+		return attest.ReadToken(s.identityTokenFile)
+	}
+	token, source, err := attest.AmbientToken(cmd.Context(), a.lookupEnv, nil)
+	if err != nil {
+		return "", err
+	}
+	if token != "" {
+		fmt.Fprintf(a.stderr, "ferroseal: keyless signing with the identity token of %s\n", source)
+	}
+	return token, nil
+}
+
+// keyMaterial trusts a signing key's own public key, to verify a key-signed bundle with a trusted root's TSAs.
+func keyMaterial(kp *attest.Keypair) root.TrustedMaterial {
+	v, err := signature.LoadDefaultVerifier(kp.GetPublicKey())
+	if err != nil {
+		return &root.BaseTrustedMaterial{}
+	}
+	return root.NewTrustedPublicKeyMaterial(func(string) (root.TimeConstrainedVerifier, error) {
+		return root.NewExpiringKey(v, time.Time{}, time.Time{}), nil
+	})
 }
 
 type attestFlags struct {
@@ -74,11 +181,15 @@ every artifact as a subject; without it, an SBOM of each binary (read from its c
 predicate of its own statement. The bundle goes to ARTIFACT.sigstore.json, or with --jsonl is appended as one
 line to ARTIFACT.intoto.jsonl; -o chooses the file.
 
+` + keylessHelp + `
+
 ` + passwordHelp,
 		Example: `  ferroseal attest target/release/app --key ferroseal.key --type cyclonedx
   ferroseal attest app --key ferroseal.key --type spdx --jsonl
   ferroseal attest app app.exe --key ferroseal.key --type slsaprovenance1 --predicate provenance.json -o multiple.intoto.jsonl --jsonl
-  ferroseal attest app --key awskms:///alias/release --type cyclonedx --predicate app.cdx.json`,
+  ferroseal attest app --key awskms:///alias/release --type cyclonedx --predicate app.cdx.json
+  ferroseal attest app --type cyclonedx                  # keyless, in GitHub Actions or GitLab CI
+  ferroseal attest app --type cyclonedx --identity-token-file tok.jwt --signing-config sc.json --trusted-root tr.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runAttest(cmd, &f, args) },
 	}

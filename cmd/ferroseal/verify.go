@@ -8,22 +8,29 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/attest"
 )
 
 type verifyFlags struct {
-	bundles    []string
-	key        string
-	types      []string
-	checkSBOM  bool
-	output     string
-	provenance attest.ProvenancePolicy
-	sourceTag  string
-	sourceBr   string
-	maxSize    string
-	maxPayload string
+	bundles                                                        []string
+	key                                                            string
+	identity                                                       attest.IdentityPolicy
+	trustedRoot                                                    string
+	useSignedTimestamps                                            bool
+	requireTlog, requireTimestamps, requireIntegrated, requireSCTs int
+	types                                                          []string
+	checkSBOM                                                      bool
+	output                                                         string
+	provenance                                                     attest.ProvenancePolicy
+	sourceTag                                                      string
+	sourceBr                                                       string
+	maxSize                                                        string
+	maxPayload                                                     string
 }
 
 func (a *app) verifyCommand() *cobra.Command {
@@ -35,6 +42,13 @@ func (a *app) verifyCommand() *cobra.Command {
 artifact's SHA-256 (computed by streaming it) against the statements' subjects, the predicate types required with
 --type, and with --check-sbom that each attested SBOM lists exactly the crates the binary embeds.
 
+Signers: --key for key-signed bundles; for keyless ones, --certificate-identity (or -regexp) and
+--certificate-oidc-issuer (or -regexp), whose regular expressions must match the whole value, with GitHub workflow
+extensions as further requirements, checked against --trusted-root (default: public-good Sigstore's, through TUF).
+Keyless bundles must prove their time: by default with a Rekor v1 log entry's integrated time; with
+--use-signed-timestamps by an RFC 3161 timestamp (needed for Rekor v2). The --require-* counts set how many log
+entries and timestamps each bundle must carry; none is ever taken from the bundle.
+
 --bundle reads a .sigstore.json (one bundle) or an .intoto.jsonl (one bundle or DSSE envelope per line; every line
 must verify; lines about other artifacts are reported and not counted). Without --bundle, ARTIFACT.sigstore.json
 and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what these flags say.
@@ -43,13 +57,30 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 		Example: `  ferroseal verify app --key ferroseal.pub --type cyclonedx
   ferroseal verify app --bundle app.intoto.jsonl --key ferroseal.pub --type cyclonedx --type slsaprovenance1 --check-sbom
   ferroseal verify app --key ferroseal.pub --builder-id https://github.com/ferroseal/ferroseal/builders/local@v1 --source-uri github.com/o/r --source-tag v1.2.0
-  ferroseal verify app --key ferroseal.pub --output json | jq .verified`,
+  ferroseal verify app --key ferroseal.pub --output json | jq .verified
+  ferroseal verify app --certificate-identity https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.2.0 \
+    --certificate-oidc-issuer https://token.actions.githubusercontent.com --type cyclonedx --check-sbom`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runVerify(cmd, &f, args[0]) },
 	}
 	fl := cmd.Flags()
 	fl.StringSliceVar(&f.bundles, "bundle", nil, "bundle files (.sigstore.json, .intoto.jsonl); default ARTIFACT.sigstore.json and ARTIFACT.intoto.jsonl")
 	fl.StringVar(&f.key, "key", "", "public key (PEM) the attestations must be signed with")
+	fl.StringVar(&f.identity.Identity, "certificate-identity", "", "keyless: the signer's identity (the certificate's SAN), exactly")
+	fl.StringVar(&f.identity.IdentityRegexp, "certificate-identity-regexp", "", "keyless: a regular expression the whole identity must match")
+	fl.StringVar(&f.identity.Issuer, "certificate-oidc-issuer", "", "keyless: the OIDC issuer that vouched for the identity, exactly")
+	fl.StringVar(&f.identity.IssuerRegexp, "certificate-oidc-issuer-regexp", "", "keyless: a regular expression the whole issuer must match")
+	fl.StringVar(&f.identity.Extensions.GithubWorkflowRepository, "certificate-github-workflow-repository", "", "keyless: the GitHub repository (owner/repo) the workflow ran in")
+	fl.StringVar(&f.identity.Extensions.GithubWorkflowRef, "certificate-github-workflow-ref", "", "keyless: the git ref the workflow ran for (refs/tags/v1.2.0)")
+	fl.StringVar(&f.identity.Extensions.GithubWorkflowName, "certificate-github-workflow-name", "", "keyless: the workflow's name")
+	fl.StringVar(&f.identity.Extensions.GithubWorkflowSHA, "certificate-github-workflow-sha", "", "keyless: the commit the workflow ran on")
+	fl.StringVar(&f.identity.Extensions.GithubWorkflowTrigger, "certificate-github-workflow-trigger", "", "keyless: the event that started the workflow (push, release, ...)")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "trusted_root.json (Fulcio CAs, Rekor logs, timestamp authorities); read offline")
+	fl.BoolVar(&f.useSignedTimestamps, "use-signed-timestamps", false, "prove signing time by RFC 3161 timestamps instead of log entries' integrated time")
+	fl.IntVar(&f.requireTlog, "require-tlog", -1, "transparency log entries each bundle must carry (default 1 keyless, 0 with a key)")
+	fl.IntVar(&f.requireTimestamps, "require-timestamps", -1, "RFC 3161 timestamps each bundle must carry (default 1 with --use-signed-timestamps, else 0)")
+	fl.IntVar(&f.requireIntegrated, "require-integrated-timestamps", -1, "log entries' integrated timestamps required (default 1 keyless without --use-signed-timestamps, else 0)")
+	fl.IntVar(&f.requireSCTs, "require-scts", 0, "certificate transparency SCTs each certificate must carry")
 	fl.StringSliceVar(&f.types, "type", nil, "required predicate type, repeatable: cyclonedx, spdx, slsaprovenance1 or a URI")
 	fl.BoolVar(&f.checkSBOM, "check-sbom", false, "require the attested SBOM to list exactly the crates the binary embeds")
 	fl.StringVar(&f.output, "output", "text", "result format: text or json")
@@ -67,6 +98,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 
 func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 	var p attest.Policy
+	var err error
 	if f.output != "text" && f.output != "json" {
 		return p, usageErrorf("--output %q: want text or json", f.output)
 	}
@@ -77,14 +109,58 @@ func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 		}
 		p.PredicateTypes = append(p.PredicateTypes, u)
 	}
-	if f.key == "" {
-		return p, usageErrorf("give the public key the attestations must be signed with: --key FILE")
+	keyless := f.identity.Identity != "" || f.identity.IdentityRegexp != "" || f.identity.Issuer != "" || f.identity.IssuerRegexp != "" ||
+		f.identity.Extensions != (certificate.Extensions{})
+	switch {
+	case f.key != "" && keyless:
+		return p, usageErrorf("--key and certificate identity flags are contradictory: verify key-signed or keyless bundles")
+	case f.key == "" && !keyless:
+		return p, usageErrorf("give who must have signed: --key FILE, or --certificate-identity and --certificate-oidc-issuer")
+	case f.key != "":
+		pub, err := attest.LoadPublicKey(f.key)
+		if err != nil {
+			return p, err
+		}
+		p.Key = pub
+	default:
+		id, err := attest.NewIdentity(f.identity)
+		if err != nil {
+			return p, withCode(exitUsage, err)
+		}
+		p.Identities = []verify.CertificateIdentity{id}
 	}
-	pub, err := attest.LoadPublicKey(f.key)
-	if err != nil {
-		return p, err
+	if f.trustedRoot != "" {
+		tr, err := attest.LoadTrustedRoot(f.trustedRoot)
+		if err != nil {
+			return p, err
+		}
+		p.TrustedMaterial = tr
+	} else if keyless {
+		tr, err := root.FetchTrustedRoot()
+		if err != nil {
+			return p, fmt.Errorf("fetching public-good Sigstore's trusted root (or give --trusted-root FILE): %w", err)
+		}
+		p.TrustedMaterial = tr
 	}
-	p.Key = pub
+	// Required counts: the flags, else fixed defaults. Never what the bundle happens to carry.
+	def := func(v, d int) int {
+		if v >= 0 {
+			return v
+		}
+		return d
+	}
+	signed, integrated, tlog := 0, 0, 0
+	if keyless {
+		tlog = 1
+		integrated = 1
+	}
+	if f.useSignedTimestamps {
+		signed, integrated = 1, 0
+	}
+	p.TransparencyLogEntries = def(f.requireTlog, tlog)
+	p.SignedTimestamps = def(f.requireTimestamps, signed)
+	p.IntegratedTimestamps = def(f.requireIntegrated, integrated)
+	p.SCTs = f.requireSCTs
 	p.CheckSBOM = f.checkSBOM
 	if p.Auditable.MaxFileSize, err = parseSize(f.maxSize); err != nil {
 		return p, usageErrorf("--max-file-size: %v", err)

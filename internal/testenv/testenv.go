@@ -111,3 +111,19 @@ func ExampleBinary(t testing.TB, name string) string {
 	}
 	return p
 }
+
+// FindTool is Tool without a test: the path of an installed tool, or "".
+func FindTool(name string) string {
+	dir := os.Getenv("FERROSEAL_TOOLS")
+	if dir == "" {
+		dir = filepath.Join(repoRoot(), ".tools")
+	}
+	p := filepath.Join(dir, "bin", name)
+	if st, err := os.Stat(p); err == nil && !st.IsDir() {
+		return p
+	}
+	if p, err := exec.LookPath(name); err == nil {
+		return p
+	}
+	return ""
+}

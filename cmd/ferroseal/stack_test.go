@@ -1,0 +1,52 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/ferroseal/ferroseal/internal/sigstack"
+	"github.com/ferroseal/ferroseal/internal/testenv"
+)
+
+// stack is the Sigstore that TestMain starts on 127.0.0.1 when the services are installed; nil otherwise.
+var (
+	stack    *sigstack.Stack
+	stackErr error
+)
+
+func TestMain(m *testing.M) {
+	code := func() int {
+		tools := sigstack.Tools{
+			Fulcio:          testenv.FindTool("fulcio"),
+			TimestampServer: testenv.FindTool("timestamp-server"),
+			RekorPOSIX:      testenv.FindTool("rekor-posix"),
+		}
+		if tools.Fulcio != "" && tools.TimestampServer != "" && tools.RekorPOSIX != "" {
+			dir, err := os.MkdirTemp("", "ferroseal-sigstore-")
+			if err != nil {
+				stackErr = err
+			} else {
+				defer os.RemoveAll(dir)
+				stack, stackErr = sigstack.Start(context.Background(), dir, tools)
+				if stack != nil && stackErr == nil {
+					defer stack.Stop()
+				}
+			}
+		} else {
+			stackErr = fmt.Errorf("fulcio, timestamp-server and rekor-posix are not installed: run scripts/install-tools.sh")
+		}
+		return m.Run()
+	}()
+	os.Exit(code)
+}
+
+// requireStack returns the running Sigstore, or skips (fails under FERROSEAL_REQUIRE_TOOLS=1).
+func requireStack(t *testing.T) *sigstack.Stack {
+	t.Helper()
+	if stack == nil {
+		testenv.Missing(t, "no Sigstore stack: %v", stackErr)
+	}
+	return stack
+}

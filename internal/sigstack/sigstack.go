@@ -1,0 +1,373 @@
+// Package sigstack runs a real Sigstore on 127.0.0.1 for tests: the OIDC issuers the tests control (an
+// email-type one and a GitHub-Actions-shaped one), Fulcio (ephemeral CA, no CT log), a timestamp authority
+// (in-memory signer) and a Rekor v2 log (rekor-tiles on POSIX storage), with the trusted_root.json and
+// signing_config.json that describe them.
+//
+// The timestamp server's metrics listener is fixed at :2112 on all interfaces, so one stack can run per host:
+// start it once per test binary, from TestMain.
+package sigstack
+
+import (
+	"context"
+	"crypto"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+	prototrustroot "github.com/sigstore/protobuf-specs/gen/pb-go/trustroot/v1"
+	"github.com/sigstore/sigstore-go/pkg/root"
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
+)
+
+// Tools are the service programs to run.
+type Tools struct {
+	Fulcio, TimestampServer, RekorPOSIX string
+}
+
+// Stack is a running Sigstore.
+type Stack struct {
+	Dir string
+	// EmailIssuer and GitHubIssuer are the OIDC issuers' URLs, as Fulcio trusts them.
+	EmailIssuer, GitHubIssuer string
+	FulcioURL, RekorURL, TSAURL  string
+	// TrustedRoot and SigningConfig are the paths of trusted_root.json and signing_config.json.
+	TrustedRoot, SigningConfig string
+
+	oidc    *http.Server
+	oidcKey *ecdsa.PrivateKey
+	procs   []*exec.Cmd
+	logs    []*os.File
+	mu      sync.Mutex
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Start brings the stack up in dir (a temporary directory the caller removes).
+func Start(ctx context.Context, dir string, tools Tools) (s *Stack, err error) {
+	s = &Stack{Dir: dir}
+	defer func() {
+		if err != nil {
+			s.Stop()
+		}
+	}()
+	if err := s.startOIDC(); err != nil {
+		return s, err
+	}
+	// The timestamp authority.
+	tsaPort, _ := freePort()
+	s.TSAURL = fmt.Sprintf("http://127.0.0.1:%d/api/v1/timestamp", tsaPort)
+	if err := s.run(tools.TimestampServer, "tsa", "serve", "--host", "127.0.0.1", "--port", fmt.Sprint(tsaPort),
+		"--timestamp-signer", "memory", "--disable-ntp-monitoring"); err != nil {
+		return s, err
+	}
+	// The Rekor v2 log, with a P-256 key of ours.
+	rekorKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return s, err
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(rekorKey)
+	keyPath := filepath.Join(dir, "rekor-key.pem")
+	if err := os.WriteFile(keyPath, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
+		return s, err
+	}
+	httpPort, _ := freePort()
+	grpcPort, _ := freePort()
+	metricsPort, _ := freePort()
+	s.RekorURL = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
+	if err := s.run(tools.RekorPOSIX, "rekor", "serve", "--hostname", "127.0.0.1", "--http-address", "127.0.0.1",
+		"--http-port", fmt.Sprint(httpPort), "--grpc-address", "127.0.0.1", "--grpc-port", fmt.Sprint(grpcPort),
+		"--http-metrics-port", fmt.Sprint(metricsPort), "--storage-dir", filepath.Join(dir, "rekor"),
+		"--signer-filepath", keyPath, "--checkpoint-interval", "1s"); err != nil {
+		return s, err
+	}
+	// Fulcio, trusting our issuers.
+	fulcioConfig := filepath.Join(dir, "fulcio.json")
+	if err := os.WriteFile(fulcioConfig, s.fulcioConfig(), 0o644); err != nil {
+		return s, err
+	}
+	fPort, _ := freePort()
+	fgPort, _ := freePort()
+	fmPort, _ := freePort()
+	s.FulcioURL = fmt.Sprintf("http://127.0.0.1:%d", fPort)
+	if err := s.run(tools.Fulcio, "fulcio", "serve", "--ca", "ephemeralca", "--ct-log-url=", "--config-path", fulcioConfig,
+		"--host", "127.0.0.1", "--port", fmt.Sprint(fPort), "--grpc-host", "127.0.0.1", "--grpc-port", fmt.Sprint(fgPort),
+		"--metrics-port", fmt.Sprint(fmPort)); err != nil {
+		return s, err
+	}
+
+	start := time.Now().Add(-time.Minute)
+	tsaChain, err := waitFor(ctx, s.TSAURL+"/certchain")
+	if err != nil {
+		return s, fmt.Errorf("timestamp authority: %w (log %s)", err, s.logPath("tsa"))
+	}
+	if _, err := waitFor(ctx, s.RekorURL+"/healthz"); err != nil {
+		return s, fmt.Errorf("rekor: %w (log %s)", err, s.logPath("rekor"))
+	}
+	fulcioRoot, err := waitFor(ctx, s.FulcioURL+"/api/v1/rootCert")
+	if err != nil {
+		return s, fmt.Errorf("fulcio: %w (log %s)", err, s.logPath("fulcio"))
+	}
+	if err := s.writeTrustedRoot(fulcioRoot, tsaChain, &rekorKey.PublicKey, start); err != nil {
+		return s, err
+	}
+	if err := s.writeSigningConfig(start); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+func (s *Stack) logPath(name string) string { return filepath.Join(s.Dir, name+".log") }
+
+func (s *Stack) run(bin, name string, args ...string) error {
+	if bin == "" {
+		return fmt.Errorf("%s: no program", name)
+	}
+	log, err := os.Create(s.logPath(name))
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Stdout, cmd.Stderr = log, log
+	cmd.Dir = s.Dir
+	if err := cmd.Start(); err != nil {
+		log.Close()
+		return fmt.Errorf("starting %s: %w", name, err)
+	}
+	s.procs = append(s.procs, cmd)
+	s.logs = append(s.logs, log)
+	return nil
+}
+
+// waitFor polls a URL until it answers 200, and returns the body.
+func waitFor(ctx context.Context, url string) ([]byte, error) {
+	deadline := time.Now().Add(60 * time.Second)
+	var last error
+	for time.Now().Before(deadline) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			body, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return body, nil
+			}
+			last = fmt.Errorf("%s: %s", url, resp.Status)
+		} else {
+			last = err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+	return nil, fmt.Errorf("not ready: %v", last)
+}
+
+// Stop ends the services and the issuers.
+func (s *Stack) Stop() {
+	for _, p := range s.procs {
+		if p.Process != nil {
+			p.Process.Kill()
+			p.Wait()
+		}
+	}
+	for _, l := range s.logs {
+		l.Close()
+	}
+	if s.oidc != nil {
+		s.oidc.Close()
+	}
+}
+
+// --- OIDC issuers ---------------------------------------------------------------------------------------------
+
+func (s *Stack) startOIDC() error {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	s.oidcKey = key
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	base := "http://" + l.Addr().String()
+	s.EmailIssuer, s.GitHubIssuer = base+"/email", base+"/github"
+	jwks := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "test", Algorithm: string(jose.ES256), Use: "sig"}}}
+	mux := http.NewServeMux()
+	for _, iss := range []string{s.EmailIssuer, s.GitHubIssuer} {
+		path := strings.TrimPrefix(iss, base)
+		mux.HandleFunc(path+"/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+			json.NewEncoder(w).Encode(map[string]any{
+				"issuer": iss, "jwks_uri": iss + "/jwks", "response_types_supported": []string{"id_token"},
+				"subject_types_supported": []string{"public"}, "id_token_signing_alg_values_supported": []string{"ES256"},
+				"authorization_endpoint": iss + "/auth", "token_endpoint": iss + "/token",
+			})
+		})
+		mux.HandleFunc(path+"/jwks", func(w http.ResponseWriter, _ *http.Request) { json.NewEncoder(w).Encode(jwks) })
+	}
+	s.oidc = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go s.oidc.Serve(l)
+	return nil
+}
+
+// Token signs an identity token of an issuer with the given claims (iss, iat, nbf and exp are added; aud is
+// "sigstore" unless given).
+func (s *Stack) Token(issuer string, claims map[string]any) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: s.oidcKey}, (&jose.SignerOptions{}).WithType("JWT").WithHeader("kid", "test"))
+	if err != nil {
+		return "", err
+	}
+	now := time.Now()
+	all := map[string]any{"iss": issuer, "iat": now.Unix(), "nbf": now.Add(-time.Minute).Unix(), "exp": now.Add(10 * time.Minute).Unix(), "aud": "sigstore"}
+	for k, v := range claims {
+		all[k] = v
+	}
+	return jwt.Signed(signer).Claims(all).Serialize()
+}
+
+// EmailToken is a token of the email issuer for a verified address.
+func (s *Stack) EmailToken(email string) (string, error) {
+	return s.Token(s.EmailIssuer, map[string]any{"sub": email, "email": email, "email_verified": true})
+}
+
+// GitHubToken is a token shaped like GitHub Actions': a release workflow of repo at ref.
+func (s *Stack) GitHubToken(repo, ref, workflowFile string) (string, error) {
+	owner, _, _ := strings.Cut(repo, "/")
+	wf := repo + "/.github/workflows/" + workflowFile + "@" + ref
+	return s.Token(s.GitHubIssuer, map[string]any{
+		"sub": "repo:" + repo + ":ref:" + ref, "repository": repo, "repository_owner": owner, "repository_id": "1001",
+		"repository_owner_id": "2002", "repository_visibility": "public", "ref": ref, "ref_type": "tag",
+		"sha": "0123456789abcdef0123456789abcdef01234567", "workflow": "Release", "workflow_ref": wf,
+		"workflow_sha": "0123456789abcdef0123456789abcdef01234567", "job_workflow_ref": wf,
+		"job_workflow_sha": "0123456789abcdef0123456789abcdef01234567", "event_name": "push", "run_id": "42",
+		"run_attempt": "1", "runner_environment": "github-hosted",
+	})
+}
+
+func (s *Stack) fulcioConfig() []byte {
+	cfg := map[string]any{
+		"OIDCIssuers": map[string]any{
+			s.EmailIssuer:  map[string]any{"IssuerURL": s.EmailIssuer, "ClientID": "sigstore", "Type": "email"},
+			s.GitHubIssuer: map[string]any{"IssuerURL": s.GitHubIssuer, "ClientID": "sigstore", "Type": "ci-provider", "CIProvider": "github-workflow"},
+		},
+		"CIIssuerMetadata": map[string]any{
+			"github-workflow": map[string]any{
+				"DefaultTemplateValues": map[string]string{"url": "https://github.com", "environment": ""},
+				"ExtensionTemplates": map[string]string{
+					"GithubWorkflowTrigger": "event_name", "GithubWorkflowSHA": "sha", "GithubWorkflowName": "workflow",
+					"GithubWorkflowRepository": "repository", "GithubWorkflowRef": "ref",
+					"BuildSignerURI": "{{ .url }}/{{ .job_workflow_ref }}", "BuildSignerDigest": "job_workflow_sha",
+					"RunnerEnvironment": "runner_environment", "SourceRepositoryURI": "{{ .url }}/{{ .repository }}",
+					"SourceRepositoryDigest": "sha", "SourceRepositoryRef": "ref", "SourceRepositoryIdentifier": "repository_id",
+					"SourceRepositoryOwnerURI": "{{ .url }}/{{ .repository_owner }}", "SourceRepositoryOwnerIdentifier": "repository_owner_id",
+					"BuildConfigURI": "{{ .url }}/{{ .workflow_ref }}", "BuildConfigDigest": "workflow_sha", "BuildTrigger": "event_name",
+					"RunInvocationURI": "{{ .url }}/{{ .repository }}/actions/runs/{{ .run_id }}/attempts/{{ .run_attempt }}",
+					"SourceRepositoryVisibilityAtSigning": "repository_visibility",
+				},
+				"SubjectAlternativeNameTemplate": "{{ .url }}/{{ .job_workflow_ref }}",
+			},
+		},
+	}
+	b, _ := json.Marshal(cfg)
+	return b
+}
+
+// --- trust ----------------------------------------------------------------------------------------------------
+
+func parseChain(pemBytes []byte) ([]*x509.Certificate, error) {
+	certs, err := cryptoutils.UnmarshalCertificatesFromPEM(pemBytes)
+	if err != nil {
+		return nil, err
+	}
+	if len(certs) == 0 {
+		return nil, errors.New("empty certificate chain")
+	}
+	return certs, nil
+}
+
+// writeTrustedRoot describes the running services in trusted_root.json.
+func (s *Stack) writeTrustedRoot(fulcioPEM, tsaPEM []byte, rekorPub *ecdsa.PublicKey, start time.Time) error {
+	fulcio, err := parseChain(fulcioPEM)
+	if err != nil {
+		return fmt.Errorf("fulcio root: %w", err)
+	}
+	tsa, err := parseChain(tsaPEM)
+	if err != nil {
+		return fmt.Errorf("tsa chain: %w", err)
+	}
+	ca := &root.FulcioCertificateAuthority{Root: fulcio[len(fulcio)-1], Intermediates: fulcio[:len(fulcio)-1], ValidityPeriodStart: start, URI: s.FulcioURL}
+	if len(tsa) < 2 {
+		return errors.New("tsa chain: want a leaf and a root")
+	}
+	ta := &root.SigstoreTimestampingAuthority{Root: tsa[len(tsa)-1], Leaf: tsa[0], Intermediates: tsa[1 : len(tsa)-1], ValidityPeriodStart: start, URI: s.TSAURL}
+	der, err := x509.MarshalPKIXPublicKey(rekorPub)
+	if err != nil {
+		return err
+	}
+	id := sha256.Sum256(der)
+	logs := map[string]*root.TransparencyLog{fmt.Sprintf("%x", id[:]): {
+		BaseURL: s.RekorURL, ID: id[:], ValidityPeriodStart: start, HashFunc: crypto.SHA256, PublicKey: rekorPub, SignatureHashFunc: crypto.SHA256,
+	}}
+	tr, err := root.NewTrustedRoot(root.TrustedRootMediaType01, []root.CertificateAuthority{ca}, nil, []root.TimestampingAuthority{ta}, logs)
+	if err != nil {
+		return err
+	}
+	b, err := tr.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	s.TrustedRoot = filepath.Join(s.Dir, "trusted_root.json")
+	return os.WriteFile(s.TrustedRoot, b, 0o644)
+}
+
+// writeSigningConfig names the running services in signing_config.json (v0.2, Rekor v2).
+func (s *Stack) writeSigningConfig(start time.Time) error {
+	svc := func(url string, version uint32) root.Service {
+		return root.Service{URL: url, MajorAPIVersion: version, ValidityPeriodStart: start, Operator: "ferroseal tests"}
+	}
+	sc, err := root.NewSigningConfig(root.SigningConfigMediaType02,
+		[]root.Service{svc(s.FulcioURL, 1)},
+		[]root.Service{svc(s.EmailIssuer, 1)},
+		[]root.Service{svc(s.RekorURL, 2)},
+		root.ServiceConfiguration{Selector: prototrustroot.ServiceSelector_ANY},
+		[]root.Service{svc(s.TSAURL, 1)},
+		root.ServiceConfiguration{Selector: prototrustroot.ServiceSelector_ANY},
+	)
+	if err != nil {
+		return err
+	}
+	b, err := sc.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	s.SigningConfig = filepath.Join(s.Dir, "signing_config.json")
+	return os.WriteFile(s.SigningConfig, b, 0o644)
+}

@@ -258,4 +258,3 @@ func LoadSigningConfig(path string) (*root.SigningConfig, error) {
 	}
 	return sc, nil
 }
-

@@ -45,8 +45,8 @@ type Tools struct {
 type Stack struct {
 	Dir string
 	// EmailIssuer and GitHubIssuer are the OIDC issuers' URLs, as Fulcio trusts them.
-	EmailIssuer, GitHubIssuer string
-	FulcioURL, RekorURL, TSAURL  string
+	EmailIssuer, GitHubIssuer   string
+	FulcioURL, RekorURL, TSAURL string
 	// TrustedRoot and SigningConfig are the paths of trusted_root.json and signing_config.json.
 	TrustedRoot, SigningConfig string
 
@@ -289,7 +289,7 @@ func (s *Stack) fulcioConfig() []byte {
 					"SourceRepositoryDigest": "sha", "SourceRepositoryRef": "ref", "SourceRepositoryIdentifier": "repository_id",
 					"SourceRepositoryOwnerURI": "{{ .url }}/{{ .repository_owner }}", "SourceRepositoryOwnerIdentifier": "repository_owner_id",
 					"BuildConfigURI": "{{ .url }}/{{ .workflow_ref }}", "BuildConfigDigest": "workflow_sha", "BuildTrigger": "event_name",
-					"RunInvocationURI": "{{ .url }}/{{ .repository }}/actions/runs/{{ .run_id }}/attempts/{{ .run_attempt }}",
+					"RunInvocationURI":                    "{{ .url }}/{{ .repository }}/actions/runs/{{ .run_id }}/attempts/{{ .run_attempt }}",
 					"SourceRepositoryVisibilityAtSigning": "repository_visibility",
 				},
 				"SubjectAlternativeNameTemplate": "{{ .url }}/{{ .job_workflow_ref }}",

@@ -2,6 +2,7 @@ package attest
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,15 +52,14 @@ type SBOMCheck struct {
 func (c *SBOMCheck) OK() bool { return len(c.Missing) == 0 && len(c.Extra) == 0 }
 
 // CheckSBOM compares an SBOM predicate (CycloneDX or SPDX JSON) with the cargo-auditable data the binary at path
-// embeds: the proof that the SBOM describes this artifact. The crates on each side are compared by name, version,
-// kind of source and scope (runtime or build). A binary without embedded data cannot be checked: that is an error
-// wrapping auditable.ErrNotAuditable.
-func CheckSBOM(path, predicateType string, predicate []byte, opts auditable.Options) (*SBOMCheck, error) {
-	f, err := auditable.ReadFile(path, opts)
+// embeds (for a release archive, the binaries inside it): the proof that the SBOM describes this artifact. The
+// crates on each side are compared by name, version, kind of source and scope (runtime or build). An artifact
+// without embedded data cannot be checked: that is an error wrapping auditable.ErrNotAuditable.
+func CheckSBOM(ctx context.Context, path, predicateType string, predicate []byte, opts auditable.Options) (*SBOMCheck, error) {
+	bin, scopes, err := embedded(ctx, path, opts)
 	if err != nil {
 		return nil, err
 	}
-	bin := binary.Document(f, binary.Artifact{Name: "binary"}, time.Time{})
 	var doc *sbom.Document
 	switch {
 	case SameType(PredicateCycloneDX, predicateType):
@@ -71,12 +71,6 @@ func CheckSBOM(path, predicateType string, predicate []byte, opts auditable.Opti
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSBOMMismatch, err)
-	}
-	scopes := true
-	for _, s := range f.Slices {
-		if s.Payload.ProcMacroKindsUnreliable() {
-			scopes = false
-		}
 	}
 	want := crates(bin, scopes)
 	got := crates(doc, scopes)
@@ -99,6 +93,41 @@ func CheckSBOM(path, predicateType string, predicate []byte, opts auditable.Opti
 	return check, nil
 }
 
+// embedded reads the crates an artifact embeds: a binary's, or the union of the binaries' in a release archive. It
+// also says whether their scopes can be trusted (no format 0 payload among them).
+func embedded(ctx context.Context, path string, opts auditable.Options) (*sbom.Document, bool, error) {
+	f, err := auditable.ReadFile(path, opts)
+	if err == nil {
+		scopes := true
+		for _, s := range f.Slices {
+			scopes = scopes && !s.Payload.ProcMacroKindsUnreliable()
+		}
+		return binary.Document(f, binary.Artifact{Name: "binary"}, time.Time{}), scopes, nil
+	}
+	if !errors.Is(err, auditable.ErrUnknownFormat) {
+		return nil, false, err
+	}
+	items, serr := binary.Scan(ctx, []string{path}, binary.ScanOptions{Options: binary.Options{Auditable: opts}})
+	if serr != nil {
+		return nil, false, serr
+	}
+	var docs []*sbom.Document
+	scopes := true
+	for _, it := range items {
+		if it.Err != nil {
+			return nil, false, it.Err
+		}
+		docs = append(docs, it.Result.Doc)
+		for _, s := range it.Result.File.Slices {
+			scopes = scopes && !s.Payload.ProcMacroKindsUnreliable()
+		}
+	}
+	if len(docs) == 0 {
+		return nil, false, err
+	}
+	return sbom.MergeArtifacts("archive", docs, time.Time{}), scopes, nil
+}
+
 // crates lists a document's crates: its components, and its subject when the subject is a crate (an SBOM made
 // from cargo metadata describes the root crate itself) rather than a file, a collection or a workspace.
 func crates(d *sbom.Document, scopes bool) map[Crate]Crate {
@@ -106,6 +135,9 @@ func crates(d *sbom.Document, scopes bool) map[Crate]Crate {
 	add := func(c sbom.Component, scope sbom.Scope) {
 		if c.Version == "" || c.Type == sbom.TypeFile || isArtifactRef(c.Ref) {
 			return
+		}
+		if c.Source.Kind == sbom.SourceUnknown && c.Type != sbom.TypeLibrary {
+			return // a binary inside an archive, as SPDX (which keeps no refs) lists it
 		}
 		kind := string(c.Source.Kind)
 		if kind == "" {

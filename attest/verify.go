@@ -172,7 +172,7 @@ func Verify(ctx context.Context, artifactPath string, evidence []Evidence, p Pol
 	for _, ev := range evidence {
 		ar := p.verifyOne(verifier, identity, ev, digest)
 		if ar.Verified && ar.CoversArtifact {
-			p.checkPredicate(artifactPath, &ar)
+			p.checkPredicate(ctx, artifactPath, &ar)
 		}
 		if ar.Error != "" {
 			ar.Verified = false
@@ -314,11 +314,11 @@ func (p *Policy) verifyOne(v *verify.Verifier, identity []verify.PolicyOption, e
 }
 
 // checkPredicate applies the checks of ours to a verified attestation about the artifact.
-func (p *Policy) checkPredicate(artifactPath string, ar *AttestationResult) {
+func (p *Policy) checkPredicate(ctx context.Context, artifactPath string, ar *AttestationResult) {
 	stmt := ar.statement
 	isSBOM := SameType(PredicateCycloneDX, stmt.PredicateType) || SameType(PredicateSPDX, stmt.PredicateType)
 	if p.CheckSBOM && isSBOM {
-		check, err := CheckSBOM(artifactPath, stmt.PredicateType, stmt.Predicate, p.Auditable)
+		check, err := CheckSBOM(ctx, artifactPath, stmt.PredicateType, stmt.Predicate, p.Auditable)
 		switch {
 		case errors.Is(err, auditable.ErrNotAuditable):
 			ar.Error = "--check-sbom: the artifact carries no cargo-auditable data to check the SBOM against"

@@ -112,8 +112,9 @@ func Predicate(f Facts) ([]byte, error) {
 }
 
 func proto(f Facts) (*slsa.Provenance, error) {
-	external := map[string]any{
-		"command": anySlice(f.Build.Command),
+	external := map[string]any{}
+	if len(f.Build.Command) > 0 {
+		external["command"] = anySlice(f.Build.Command)
 	}
 	if f.Source.URI != "" {
 		src := map[string]any{"uri": f.Source.URI}

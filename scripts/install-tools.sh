@@ -2,7 +2,7 @@
 # Installs the pinned external tools the tests, the demo and the benchmarks use, into .tools/ (git-ignored).
 # Each tool is built once per pinned version; a second run is a no-op. Usage:
 #   scripts/install-tools.sh [test|bench|all|TOOL...]
-# Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates
+# Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates cargo-auditable
 #         bench = syft hyperfine
 # FERROSEAL_TOOLS overrides the install folder (default: <repo>/.tools).
 set -euo pipefail
@@ -77,6 +77,18 @@ install_debian_crates() {
   cp "$repo/examples/debian-registry.toml" "$tools/cargo-home/config.toml"
 }
 
+install_cargo_auditable() {
+  # The real cargo-auditable when it is installed; else ferroseal's stand-in (scripts/cargo-auditable.sh), which
+  # embeds the same data the same way. Put .tools/cargo-auditable/bin on PATH to use it.
+  mkdir -p "$tools/cargo-auditable/bin"
+  GOBIN="$bin" go build -o "$bin/ferroseal-mkpayload" "$repo/internal/auditablegen/mkpayload"
+  if PATH=$(echo "$PATH" | tr ':' '\n' | grep -v "$tools/cargo-auditable/bin" | paste -sd:) cargo auditable --version >/dev/null 2>&1; then
+    rm -f "$tools/cargo-auditable/bin/cargo-auditable"
+  else
+    ln -sf "$repo/scripts/cargo-auditable.sh" "$tools/cargo-auditable/bin/cargo-auditable"
+  fi
+}
+
 install_one() {
   case $1 in
     sbom-utility) install_sbom_utility ;;
@@ -88,6 +100,7 @@ install_one() {
     xmllint) install_xmllint ;;
     hyperfine) command -v hyperfine >/dev/null || apt_install hyperfine ;;
     debian-crates) install_debian_crates ;;
+    cargo-auditable) install_cargo_auditable ;;
     *) log "unknown tool $1"; return 2 ;;
   esac
 }
@@ -96,9 +109,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(test)
 for t in "${targets[@]}"; do
   case $t in
-    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates; do install_one "$x"; done ;;
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates cargo-auditable; do install_one "$x"; done ;;
     bench) for x in syft hyperfine; do install_one "$x"; done ;;
-    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
     *) install_one "$t" ;;
   esac
 done

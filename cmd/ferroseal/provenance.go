@@ -50,7 +50,11 @@ record the build as it runs with ferroseal build. The build type is documented i
 			if err != nil {
 				return err
 			}
-			stmt, err := a.provenanceStatement(cmd, f.manifestPath, provenance.ParseCargoArgs(strings.Fields(f.command)), args, f.byproducts, started, finished)
+			var build provenance.Build
+			if f.command != "" {
+				build = provenance.ParseCargoArgs(strings.Fields(f.command))
+			}
+			stmt, err := a.provenanceStatement(cmd, f.manifestPath, build, args, f.byproducts, started, finished)
 			if err != nil {
 				return err
 			}
@@ -80,10 +84,6 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 
 // provenanceStatement gathers a build's facts and makes the statement about its artifacts.
 func (a *app) provenanceStatement(cmd *cobra.Command, manifest string, build provenance.Build, artifacts, byproducts []string, started, finished time.Time) (*attest.Statement, error) {
-	if len(build.Command) == 0 {
-		build.Command = []string{"cargo", "build"}
-		build.Profile = "dev"
-	}
 	facts, err := provenance.Gather(cmd.Context(), provenance.GatherOptions{ManifestPath: manifest, Lookup: a.lookupEnv, Build: build})
 	if err != nil {
 		return nil, err

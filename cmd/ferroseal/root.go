@@ -80,7 +80,7 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
 	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand(),
-		a.buildCommand(), a.provenanceCommand())
+		a.buildCommand(), a.provenanceCommand(), a.releaseCommand())
 	return root
 }
 

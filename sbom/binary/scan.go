@@ -221,6 +221,13 @@ func sniffFile(p string) (fileKind, error) {
 	return classify(hdr[:n]), nil
 }
 
+// IsBinaryOrArchive reports whether a file's first bytes (512 are enough) announce a binary ferroseal reads or a
+// release archive it opens.
+func IsBinaryOrArchive(head []byte) bool {
+	k := classify(head)
+	return k.binary || k.archive != ""
+}
+
 func classify(b []byte) fileKind {
 	switch {
 	case auditable.Sniff(b) != "":

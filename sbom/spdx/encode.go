@@ -112,9 +112,9 @@ func Document(doc *sbom.Document, opts Options) (*spdx.Document, error) {
 		assign(&doc.Components[i])
 	}
 
-	out.Packages = append(out.Packages, pkg(&doc.Subject, ids, true))
+	out.Packages = append(out.Packages, pkg(&doc.Subject, ids))
 	for i := range doc.Components {
-		out.Packages = append(out.Packages, pkg(&doc.Components[i], ids, false))
+		out.Packages = append(out.Packages, pkg(&doc.Components[i], ids))
 	}
 	for _, r := range doc.LicenseRefs {
 		out.OtherLicenses = append(out.OtherLicenses, &spdx.OtherLicense{
@@ -152,7 +152,7 @@ func Document(doc *sbom.Document, opts Options) (*spdx.Document, error) {
 	return out, nil
 }
 
-func pkg(c *sbom.Component, ids map[string]common.ElementID, subject bool) *spdx.Package {
+func pkg(c *sbom.Component, ids map[string]common.ElementID) *spdx.Package {
 	p := &spdx.Package{
 		PackageName:               c.Name,
 		PackageSPDXIdentifier:     ids[c.Ref],
@@ -167,14 +167,12 @@ func pkg(c *sbom.Component, ids map[string]common.ElementID, subject bool) *spdx
 		PackageDescription:        c.Description,
 		PrimaryPackagePurpose:     "LIBRARY",
 	}
-	if subject {
-		switch c.Type {
-		case sbom.TypeApplication:
-			p.PrimaryPackagePurpose = "APPLICATION"
-		case sbom.TypeFile:
-			p.PrimaryPackagePurpose = "FILE"
-			p.PackageFileName = c.Name
-		}
+	switch c.Type {
+	case sbom.TypeApplication:
+		p.PrimaryPackagePurpose = "APPLICATION"
+	case sbom.TypeFile:
+		p.PrimaryPackagePurpose = "FILE"
+		p.PackageFileName = c.Name
 	}
 	if c.License != "" {
 		p.PackageLicenseDeclared = c.License

@@ -53,7 +53,8 @@ func (s *signFlags) register(cmd *cobra.Command) {
 const keylessHelp = `Keyless signing (no --key) gets a short-lived certificate from Fulcio for an OIDC identity token: --identity-token,
 --identity-token-file, or the CI's own (GitHub Actions with the id-token: write permission; GitLab with
 id_tokens: SIGSTORE_ID_TOKEN, aud: sigstore), records the signature in Rekor and/or gets an RFC 3161 timestamp.
-Without --fulcio-url, --rekor-url or --signing-config, public-good Sigstore is used. A timestamp source is
+Without --fulcio-url, --rekor-url or --signing-config (FERROSEAL_SIGNING_CONFIG; FERROSEAL_TRUSTED_ROOT for
+--trusted-root), public-good Sigstore is used. A timestamp source is
 required: a Rekor v1 log's integrated time or a timestamp authority (a Rekor v2 log records no time). Every
 bundle is verified against the trusted root before it is written.`
 
@@ -89,6 +90,13 @@ func (a *app) signOptions(cmd *cobra.Command, s *signFlags) (attest.SignOptions,
 	if err != nil {
 		return attest.SignOptions{}, err
 	}
+	// A private Sigstore named once for a whole pipeline, when no flag names one.
+	if s.signingConfig == "" && s.fulcioURL == "" && len(s.rekorURL) == 0 && len(s.timestampURL) == 0 {
+		s.signingConfig = a.getenv("FERROSEAL_SIGNING_CONFIG")
+	}
+	if s.trustedRoot == "" {
+		s.trustedRoot = a.getenv("FERROSEAL_TRUSTED_ROOT")
+	}
 	if token == "" {
 		return attest.SignOptions{}, usageErrorf("no signing key and no identity token: give --key FILE, or an identity token for keyless signing " +
 			"(--identity-token-file FILE; in CI, GitHub Actions' id-token: write permission or GitLab's SIGSTORE_ID_TOKEN)")
@@ -104,7 +112,12 @@ func (a *app) signOptions(cmd *cobra.Command, s *signFlags) (attest.SignOptions,
 		}
 	}
 	if !custom {
+		// Public-good Sigstore: a Rekor v1 entry (integrated time) and a signed timestamp, so that either policy
+		// (default, or --use-signed-timestamps) verifies the bundle.
 		ko.FulcioURL, ko.RekorURLs, ko.RekorVersion = attest.PublicFulcioURL, []string{attest.PublicRekorURL}, 1
+		if len(ko.TSAURLs) == 0 {
+			ko.TSAURLs = []string{attest.PublicTSAURL}
+		}
 	}
 	switch {
 	case s.trustedRoot != "":

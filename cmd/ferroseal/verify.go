@@ -75,7 +75,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 	fl.StringVar(&f.identity.Extensions.GithubWorkflowName, "certificate-github-workflow-name", "", "keyless: the workflow's name")
 	fl.StringVar(&f.identity.Extensions.GithubWorkflowSHA, "certificate-github-workflow-sha", "", "keyless: the commit the workflow ran on")
 	fl.StringVar(&f.identity.Extensions.GithubWorkflowTrigger, "certificate-github-workflow-trigger", "", "keyless: the event that started the workflow (push, release, ...)")
-	fl.StringVar(&f.trustedRoot, "trusted-root", "", "trusted_root.json (Fulcio CAs, Rekor logs, timestamp authorities); read offline")
+	fl.StringVar(&f.trustedRoot, "trusted-root", "", "trusted_root.json (Fulcio CAs, Rekor logs, timestamp authorities), read offline (default $FERROSEAL_TRUSTED_ROOT)")
 	fl.BoolVar(&f.useSignedTimestamps, "use-signed-timestamps", false, "prove signing time by RFC 3161 timestamps instead of log entries' integrated time")
 	fl.IntVar(&f.requireTlog, "require-tlog", -1, "transparency log entries each bundle must carry (default 1 keyless, 0 with a key)")
 	fl.IntVar(&f.requireTimestamps, "require-timestamps", -1, "RFC 3161 timestamps each bundle must carry (default 1 with --use-signed-timestamps, else 0)")
@@ -128,6 +128,9 @@ func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 			return p, withCode(exitUsage, err)
 		}
 		p.Identities = []verify.CertificateIdentity{id}
+	}
+	if f.trustedRoot == "" {
+		f.trustedRoot = a.getenv("FERROSEAL_TRUSTED_ROOT")
 	}
 	if f.trustedRoot != "" {
 		tr, err := attest.LoadTrustedRoot(f.trustedRoot)

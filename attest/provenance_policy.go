@@ -76,7 +76,7 @@ func ReadProvenance(predicate []byte) (*ProvenanceResult, error) {
 	}
 	if r.SourceURI == "" {
 		for _, d := range p.BuildDefinition.ResolvedDeps {
-			if d.Digest["gitCommit"] != "" {
+			if d.Digest["gitCommit"] != "" && strings.HasPrefix(d.URI, "git+") {
 				r.SourceURI = d.URI
 				if i := strings.LastIndex(d.URI, "@"); i > strings.Index(d.URI, "://") && r.SourceRef == "" {
 					r.SourceRef = d.URI[i+1:]

@@ -152,10 +152,13 @@ func proto(f Facts) (*slsa.Provenance, error) {
 	}
 
 	var deps []*intoto.ResourceDescriptor
-	if f.Source.URI != "" {
-		d := &intoto.ResourceDescriptor{Uri: f.Source.URI}
-		if f.Source.Ref != "" {
-			d.Uri += "@" + f.Source.Ref
+	if f.Source.URI != "" || f.Source.Commit != "" {
+		d := &intoto.ResourceDescriptor{Name: "source"}
+		if f.Source.URI != "" {
+			d.Name, d.Uri = "", f.Source.URI
+			if f.Source.Ref != "" {
+				d.Uri += "@" + f.Source.Ref
+			}
 		}
 		if f.Source.Commit != "" {
 			d.Digest = map[string]string{"gitCommit": f.Source.Commit}

@@ -257,8 +257,15 @@ func (a *app) report(format string, res *attest.Result, verdict error) error {
 		if at.SBOM != nil {
 			fmt.Fprintf(tw, "  \tSBOM lists exactly the %d crates the binary embeds\t\n", at.SBOM.Crates)
 		}
-		if at.Provenance != nil {
-			fmt.Fprintf(tw, "  \tbuilt by %s from %s@%s\t\n", at.Provenance.BuilderID, at.Provenance.SourceURI, at.Provenance.SourceRef)
+		if pr := at.Provenance; pr != nil {
+			from := ""
+			if pr.SourceURI != "" {
+				from = " from " + strings.TrimPrefix(pr.SourceURI, "git+")
+				if pr.SourceRef != "" {
+					from += " at " + pr.SourceRef
+				}
+			}
+			fmt.Fprintf(tw, "  \tbuilt by %s%s\t\n", pr.BuilderID, from)
 		}
 		for _, t := range at.Timestamps {
 			fmt.Fprintf(tw, "  \t%s %s\t\n", t.Type, t.Time.Format("2006-01-02T15:04:05Z"))

@@ -17,7 +17,7 @@ func MergeArtifacts(name string, docs []*Document, created time.Time) *Document 
 	add := func(c Component) {
 		if j, ok := byRef[c.Ref]; ok {
 			have := &out.Components[j]
-			if scopeRank(c.Scope) > scopeRank(have.Scope) {
+			if ScopeRank(c.Scope) > ScopeRank(have.Scope) {
 				have.Scope = c.Scope
 			}
 			have.DependsOn = append(have.DependsOn, c.DependsOn...)
@@ -54,7 +54,8 @@ func MergeArtifacts(name string, docs []*Document, created time.Time) *Document 
 	return out
 }
 
-func scopeRank(s Scope) int {
+// ScopeRank orders scopes by how much of the artifact they reach: runtime, then build, then dev, then unknown.
+func ScopeRank(s Scope) int {
 	switch s {
 	case ScopeRuntime:
 		return 3

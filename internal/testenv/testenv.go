@@ -48,15 +48,7 @@ func RepoRoot(t testing.TB) string {
 // Tool returns the path of an external tool: .tools/bin/NAME (FERROSEAL_TOOLS/bin when set), else NAME on PATH.
 func Tool(t testing.TB, name string) string {
 	t.Helper()
-	dir := os.Getenv("FERROSEAL_TOOLS")
-	if dir == "" {
-		dir = filepath.Join(RepoRoot(t), ".tools")
-	}
-	p := filepath.Join(dir, "bin", name)
-	if st, err := os.Stat(p); err == nil && !st.IsDir() {
-		return p
-	}
-	if p, err := exec.LookPath(name); err == nil {
+	if p := FindTool(name); p != "" {
 		return p
 	}
 	Missing(t, "%s is not installed: run scripts/install-tools.sh (or make tools)", name)

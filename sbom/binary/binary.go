@@ -195,21 +195,8 @@ func SourceOf(s string) sbom.Source {
 // Document builds the document of a binary from its embedded data. The slices of a universal binary are merged:
 // a crate appears once, runtime when any slice links it, and the binary depends on each slice's root.
 func Document(f *auditable.File, art Artifact, created time.Time) *sbom.Document {
-	doc := &sbom.Document{
-		Subject: sbom.Component{
-			Ref:    "artifact:" + artifactID(art),
-			Type:   sbom.TypeApplication,
-			Name:   art.Name,
-			Hashes: slices.Clone(art.Hashes),
-			NoPURL: true,
-		},
-		Created: created,
-		Origin:  sbom.OriginAuditable,
-	}
+	doc := artifactDocument(art, created, sbom.OriginAuditable)
 	doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropContainer, Value: string(f.Container)})
-	if art.Path != "" {
-		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropPath, Value: art.Path})
-	}
 	byRef := map[string]int{}
 	rootVersions := map[string]bool{}
 	for _, s := range f.Slices {
@@ -274,6 +261,25 @@ func Document(f *auditable.File, art Artifact, created time.Time) *sbom.Document
 		}
 	}
 	doc.Normalize()
+	return doc
+}
+
+// artifactDocument starts the document of a binary: the file as its subject, its path as a property.
+func artifactDocument(art Artifact, created time.Time, origin sbom.Origin) *sbom.Document {
+	doc := &sbom.Document{
+		Subject: sbom.Component{
+			Ref:    "artifact:" + artifactID(art),
+			Type:   sbom.TypeApplication,
+			Name:   art.Name,
+			Hashes: slices.Clone(art.Hashes),
+			NoPURL: true,
+		},
+		Created: created,
+		Origin:  origin,
+	}
+	if art.Path != "" {
+		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropPath, Value: art.Path})
+	}
 	return doc
 }
 

@@ -104,24 +104,11 @@ func isCratesIOIndex(dir string) bool {
 
 // HeuristicDocument builds an incomplete document from the crates a heuristic scan found.
 func HeuristicDocument(h *HeuristicResult, art Artifact, created time.Time) *sbom.Document {
-	doc := &sbom.Document{
-		Subject: sbom.Component{
-			Ref:    "artifact:" + artifactID(art),
-			Type:   sbom.TypeApplication,
-			Name:   art.Name,
-			Hashes: slices.Clone(art.Hashes),
-			NoPURL: true,
-		},
-		Created:    created,
-		Origin:     sbom.OriginHeuristic,
-		Incomplete: true,
-		Notes: []string{"No cargo-auditable data: these crates were recovered from registry source paths compiled " +
-			"into the binary (panic locations, debug info). The list is incomplete and carries no dependency graph or " +
-			"kinds; build with `cargo auditable build` for a complete one."},
-	}
-	if art.Path != "" {
-		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropPath, Value: art.Path})
-	}
+	doc := artifactDocument(art, created, sbom.OriginHeuristic)
+	doc.Incomplete = true
+	doc.Notes = []string{"No cargo-auditable data: these crates were recovered from registry source paths compiled " +
+		"into the binary (panic locations, debug info). The list is incomplete and carries no dependency graph or " +
+		"kinds; build with `cargo auditable build` for a complete one."}
 	if h.RustcCommit != "" {
 		doc.Properties = append(doc.Properties, sbom.Property{Name: PropRustcCommit, Value: h.RustcCommit})
 	}

@@ -126,9 +126,7 @@ func newBuilder(m *Metadata, opts Options) *builder {
 	return b
 }
 
-var scopeRank = map[sbom.Scope]int{sbom.ScopeDev: 1, sbom.ScopeBuild: 2, sbom.ScopeRuntime: 3}
-
-func better(a, b sbom.Scope) bool { return scopeRank[a] > scopeRank[b] }
+func better(a, b sbom.Scope) bool { return sbom.ScopeRank(a) > sbom.ScopeRank(b) }
 
 // edgeScope is the scope a dependency gets through one edge from a package of scope from.
 func (b *builder) edgeScope(from sbom.Scope, fromRoot bool, d NodeDep) sbom.Scope {

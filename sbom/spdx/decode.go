@@ -75,7 +75,6 @@ func Decode(data []byte) (*sbom.Document, error) {
 		byID[e.from].DependsOn = append(byID[e.from].DependsOn, byID[e.to].Ref)
 	}
 	// Scopes by propagation from the subject, for packages without an explicit dependency kind.
-	rank := map[sbom.Scope]int{sbom.ScopeDev: 1, sbom.ScopeBuild: 2, sbom.ScopeRuntime: 3}
 	scope := map[common.ElementID]sbom.Scope{subject: sbom.ScopeRuntime}
 	for changed := true; changed; {
 		changed = false
@@ -85,10 +84,10 @@ func Decode(data []byte) (*sbom.Document, error) {
 				continue
 			}
 			s := e.kind
-			if rank[from] < rank[s] {
+			if sbom.ScopeRank(from) < sbom.ScopeRank(s) {
 				s = from
 			}
-			if rank[s] > rank[scope[e.to]] {
+			if sbom.ScopeRank(s) > sbom.ScopeRank(scope[e.to]) {
 				scope[e.to] = s
 				changed = true
 			}

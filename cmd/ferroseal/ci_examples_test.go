@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -129,14 +127,7 @@ func TestGitHubWorkflowExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer runtime" || r.URL.Query().Get("audience") != "sigstore" {
-			http.Error(w, "denied", http.StatusForbidden)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{"value": token})
-	}))
-	defer actions.Close()
+	actions := actionsTokenServer(t, "runtime", token)
 	commit := strings.TrimSpace(runScript(t, "rev-parse", ws, "git rev-parse HEAD", nil))
 	env := map[string]string{
 		"PATH":                           bin + ":" + filepath.Join(testenv.RepoRoot(t), ".tools", "cargo-auditable", "bin") + ":" + os.Getenv("PATH"),

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -166,14 +164,7 @@ func TestKeylessGitHubIdentity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	actions := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") != "Bearer runtime-token" || r.URL.Query().Get("audience") != "sigstore" {
-			http.Error(w, "bad request", http.StatusUnauthorized)
-			return
-		}
-		json.NewEncoder(w).Encode(map[string]string{"value": tok})
-	}))
-	defer actions.Close()
+	actions := actionsTokenServer(t, "runtime-token", tok)
 	env := withEnv(map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": actions.URL + "/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "runtime-token"})
 	bundle := filepath.Join(dir, "gh.json")
 	res := runCLI(t, env, "", "attest", art, "--type", "cyclonedx", "--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "-o", bundle)

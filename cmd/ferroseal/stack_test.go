@@ -2,7 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"testing"
 
@@ -49,4 +52,19 @@ func requireStack(t *testing.T) *sigstack.Stack {
 		testenv.Missing(t, "no Sigstore stack: %v", stackErr)
 	}
 	return stack
+}
+
+// actionsTokenServer serves idToken the way the GitHub Actions runtime does: to a request bearing runtimeToken and
+// asking for the sigstore audience. It is closed when the test ends.
+func actionsTokenServer(t *testing.T, runtimeToken, idToken string) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+runtimeToken || r.URL.Query().Get("audience") != "sigstore" {
+			http.Error(w, "denied", http.StatusForbidden)
+			return
+		}
+		json.NewEncoder(w).Encode(map[string]string{"value": idToken})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -196,9 +196,13 @@ func openExe(kind Container, r io.ReaderAt, size int64) (exe, error) {
 	case ELF:
 		return openELF(r)
 	case PE:
-		return openPE(r)
+		return openPE(r, size)
 	case MachO:
-		return openMachO(r)
+		x, err := openMachO(r, size)
+		if err != nil {
+			return nil, err
+		}
+		return x, nil
 	case Wasm:
 		return openWasm(r, size)
 	}

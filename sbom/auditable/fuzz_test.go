@@ -2,6 +2,8 @@ package auditable
 
 import (
 	"bytes"
+	"debug/macho"
+	"debug/pe"
 	"os"
 	"path/filepath"
 	"testing"
@@ -55,14 +57,22 @@ func FuzzELF(f *testing.F) {
 func FuzzPE(f *testing.F) {
 	seed(f, "*.exe")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openPE(r) })
+		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openPE(r, r.Size()) })
+		agreeWithStdlib(t, data, PE, stdlibPESection)
 	})
 }
 
 func FuzzMachO(f *testing.F) {
 	seed(f, "x86_64-darwin.macho", "legacy.macho")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openMachO(r) })
+		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) {
+			x, err := openMachO(r, r.Size())
+			if err != nil {
+				return nil, err
+			}
+			return x, nil
+		})
+		agreeWithStdlib(t, data, MachO, stdlibMachOSection)
 	})
 }
 
@@ -125,4 +135,66 @@ func FuzzParsePayload(f *testing.F) {
 			t.Fatal("accepted a cycle")
 		}
 	})
+}
+
+// stdlibPESection locates the dependency section with debug/pe: its offset, or ok false when debug/pe cannot parse
+// the file or finds no single in-bounds current section.
+func stdlibPESection(data []byte) (off int64, ok bool) {
+	f, err := pe.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return 0, false
+	}
+	n := 0
+	for _, s := range f.Sections {
+		if s.Name == SectionName && s.Offset != 0 && s.Size != 0 {
+			off, n = int64(s.Offset), n+1
+			if uint64(s.Offset)+uint64(s.Size) > uint64(len(data)) {
+				return 0, false
+			}
+		}
+	}
+	return off, n == 1
+}
+
+// stdlibMachOSection is stdlibPESection for a thin Mach-O file, with debug/macho.
+func stdlibMachOSection(data []byte) (off int64, ok bool) {
+	f, err := macho.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return 0, false
+	}
+	n := 0
+	for _, s := range f.Sections {
+		if s.Seg == MachOSegment && s.Name == SectionName && s.Offset != 0 && s.Size != 0 {
+			off, n = int64(s.Offset), n+1
+			if s.Flags&0xff == machoZerofill || s.Flags&0xff == machoGBZerofill || s.Flags&0xff == machoThreadLocalZerofill ||
+				uint64(s.Offset)+s.Size > uint64(len(data)) {
+				return 0, false
+			}
+		}
+	}
+	return off, n == 1
+}
+
+// agreeWithStdlib checks the header-only reader against the standard library's full parse: where the standard
+// library finds exactly one dependency section, within the file, the reader finds the same one.
+func agreeWithStdlib(t *testing.T, data []byte, kind Container, stdlib func([]byte) (int64, bool)) {
+	t.Helper()
+	if Sniff(data) != kind {
+		return // debug/pe also reads bare COFF objects, which are not executables
+	}
+	want, ok := stdlib(data)
+	if !ok {
+		return
+	}
+	x, err := openExe(Sniff(data), bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatalf("the standard library finds the section at %#x; the reader fails: %v", want, err)
+	}
+	sec, err := x.depSection()
+	if err != nil {
+		t.Fatalf("the standard library finds the section at %#x; the reader: %v", want, err)
+	}
+	if sec.off != want {
+		t.Fatalf("the standard library finds the section at %#x; the reader at %#x", want, sec.off)
+	}
 }

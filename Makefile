@@ -12,11 +12,12 @@ FUZZTIME ?= 15s
 
 all: build
 
+# A static binary (no cgo): it starts faster and maps less memory than one linked against libc.
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ferroseal ./cmd/ferroseal
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/ferroseal ./cmd/ferroseal
 
 install:
-	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/ferroseal
+	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/ferroseal
 
 tools:
 	scripts/install-tools.sh test

@@ -11,7 +11,7 @@ cd "$repo"
 out=$repo/bench-out
 mkdir -p "$out"
 [[ -x .tools/examples/fleet-report ]] || scripts/build-examples.sh
-[[ -x bin/ferroseal ]] || go build -o bin/ferroseal ./cmd/ferroseal
+[[ -x bin/ferroseal ]] || make build
 
 big=.tools/examples/fleet-report
 if [[ ! -f $out/large-150mb || $big -nt $out/large-150mb ]]; then

@@ -23,6 +23,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferroseal/ferroseal/sbom"
@@ -80,20 +81,23 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: not a regular file", path)
 	}
-	af, aerr := auditable.Read(f, st.Size(), opts.Auditable)
-	if aerr != nil && !(errors.Is(aerr, auditable.ErrNotAuditable) && opts.Heuristic) {
-		return nil, fmt.Errorf("%s: %w", path, aerr)
-	}
-	// Hash while the document is built: the hash is the one full read, and dominates.
+	// Hash while the embedded data is read and the document built: the hash is the one full read, and dominates.
 	type digest struct {
 		hashes []sbom.Hash
 		err    error
 	}
 	hashed := make(chan digest, 1)
+	var stop atomic.Bool
 	go func() {
-		h, err := Digest(io.NewSectionReader(f, 0, st.Size()), opts.Hashes)
+		h, err := Digest(stoppable{io.NewSectionReader(f, 0, st.Size()), &stop}, opts.Hashes)
 		hashed <- digest{h, err}
 	}()
+	af, aerr := auditable.Read(f, st.Size(), opts.Auditable)
+	if aerr != nil && !(errors.Is(aerr, auditable.ErrNotAuditable) && opts.Heuristic) {
+		stop.Store(true)
+		<-hashed
+		return nil, fmt.Errorf("%s: %w", path, aerr)
+	}
 	var doc *sbom.Document
 	var herr error
 	if af != nil {
@@ -115,6 +119,21 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 	doc.Subject.Hashes = slices.Clone(d.hashes)
 	doc.Normalize()
 	return &Result{Artifact: art, File: af, Doc: doc}, nil
+}
+
+// stoppable is a reader that ends with errStopped once stop is set.
+type stoppable struct {
+	r    io.Reader
+	stop *atomic.Bool
+}
+
+var errStopped = errors.New("stopped")
+
+func (s stoppable) Read(p []byte) (int, error) {
+	if s.stop.Load() {
+		return 0, errStopped
+	}
+	return s.r.Read(p)
 }
 
 // copyBuffers are the read buffers of Digest, reused across files.

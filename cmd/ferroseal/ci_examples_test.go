@@ -73,7 +73,11 @@ func runScript(t *testing.T, name, dir, script string, env map[string]string) st
 
 // installsOrPublishes tells the steps a test does not run: tool installation and talking to the forge.
 func installsOrPublishes(script string) bool {
-	s := strings.TrimSpace(script)
+	words := strings.Fields(script)
+	for len(words) > 0 && strings.Contains(words[0], "=") { // leading VAR=value assignments
+		words = words[1:]
+	}
+	s := strings.Join(words, " ")
 	for _, p := range []string{"cargo install", "go install", "gh ", "curl ", "export PATH"} {
 		if strings.HasPrefix(s, p) {
 			return true

@@ -3,6 +3,7 @@ package auditable
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"errors"
 	"io"
 	"os"
@@ -407,5 +408,104 @@ func TestSniff(t *testing.T) {
 		if got := Sniff([]byte(in)); got != want {
 			t.Errorf("Sniff(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestReadsHeadersAndOneSection: for real binaries with symbol tables, the reader reads the headers and the
+// dependency section, not the symbols the standard library's parsers decode.
+func TestReadsHeadersAndOneSection(t *testing.T) {
+	dir := testenv.SharedFixtures(t)
+	for _, name := range []string{"trivy-test.exe", "trivy-test.macho", "trivy-test.elf"} {
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cr := &countingReaderAt{r: bytes.NewReader(data)}
+		if _, err := Read(cr, int64(len(data)), Options{}); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		// The headers, section tables or load commands, and the section: a few KiB for these binaries.
+		if n := cr.n.Load(); n > 32<<10 {
+			t.Errorf("%s: read %d of %d bytes", name, n, len(data))
+		}
+	}
+}
+
+// TestMalformedContainers: real fixtures with one header field made hostile are refused with a FormatError
+// naming the fault, never read past their end.
+func TestMalformedContainers(t *testing.T) {
+	read := func(t *testing.T, name string) []byte {
+		data, err := os.ReadFile(filepath.Join("testdata", "bin", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	le, be := binary.LittleEndian, binary.BigEndian
+	tests := []struct {
+		name, file string
+		patch      func(d []byte) []byte
+		want       string
+	}{
+		{"PE signature offset past the end", "x86_64-windows.exe", func(d []byte) []byte {
+			le.PutUint32(d[0x3c:], 1<<30)
+			return d
+		}, "no PE signature"},
+		{"PE section table past the end", "x86_64-windows.exe", func(d []byte) []byte {
+			le.PutUint16(d[le.Uint32(d[0x3c:])+6:], 0xffff)
+			return d
+		}, "section table runs past the end"},
+		{"PE section data past the end", "x86_64-windows.exe", func(d []byte) []byte {
+			table := int(le.Uint32(d[0x3c:])) + 24 + int(le.Uint16(d[le.Uint32(d[0x3c:])+20:]))
+			for i := table; i+40 <= len(d); i += 40 {
+				if string(bytes.TrimRight(d[i:i+8], "\x00")) == SectionName {
+					le.PutUint32(d[i+20:], uint32(len(d)))
+					return d
+				}
+			}
+			t.Fatal("no .dep-v0 header")
+			return nil
+		}, "runs past the end of the file"},
+		{"Mach-O load commands past the end", "x86_64-darwin.macho", func(d []byte) []byte {
+			le.PutUint32(d[20:], uint32(len(d)))
+			return d
+		}, "load commands run past the end"},
+		{"Mach-O load command of size 4", "x86_64-darwin.macho", func(d []byte) []byte {
+			le.PutUint32(d[32+4:], 4)
+			return d
+		}, "invalid size 4"},
+		{"Mach-O segment with too many sections", "x86_64-darwin.macho", func(d []byte) []byte {
+			for off := 32; off+72 <= len(d); off += int(le.Uint32(d[off+4:])) {
+				if le.Uint32(d[off:]) == 0x19 && string(bytes.TrimRight(d[off+8:off+24], "\x00")) == MachOSegment {
+					le.PutUint32(d[off+64:], 1000)
+					return d
+				}
+			}
+			t.Fatal("no __DATA segment")
+			return nil
+		}, "declares 1000 sections"},
+		{"universal: two slices of one architecture", "universal-darwin.macho", func(d []byte) []byte {
+			copy(d[8+20:8+28], d[8:16]) // the second slice's cpu and subtype become the first's
+			return d
+		}, "two slices for"},
+		{"universal: slice of another architecture", "universal-darwin.macho", func(d []byte) []byte {
+			cpu := be.Uint32(d[8:])
+			be.PutUint32(d[8:], cpu^0x5) // neither the slice's own cpu nor the other slice's
+			return d
+		}, "slice holds a"},
+		{"universal: slice past the end", "universal-darwin.macho", func(d []byte) []byte {
+			be.PutUint32(d[8+12:], uint32(len(d)))
+			return d
+		}, "beyond the end of the file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := tt.patch(read(t, tt.file))
+			_, err := Read(bytes.NewReader(d), int64(len(d)), Options{})
+			var fe *FormatError
+			if !errors.As(err, &fe) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want a FormatError saying %q", err, tt.want)
+			}
+		})
 	}
 }

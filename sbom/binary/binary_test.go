@@ -226,6 +226,40 @@ func TestHeuristicChunkBoundaries(t *testing.T) {
 	}
 }
 
+// TestHeuristicCargoHome: std's own dependencies are told apart by Rust CI's CARGO_HOME=/cargo, unless the
+// program was built under a CARGO_HOME that also ends in /cargo (the official Docker images' /usr/local/cargo).
+func TestHeuristicCargoHome(t *testing.T) {
+	t.Parallel()
+	const idx = "index.crates.io-6f17d22bba15001f"
+	names := func(data string) []string {
+		res, err := Heuristic(strings.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range res.Crates {
+			out = append(out, c.Name+"@"+c.Version)
+		}
+		return out
+	}
+	std := "/cargo/registry/src/" + idx + "/gimli-0.28.1/src/read/unit.rs"
+	// Built with ~/.cargo: libc is the program's, gimli std's.
+	home := "/home/u/.cargo/registry/src/" + idx + "/libc-0.2.150/src/unix/mod.rs"
+	if diff := cmp.Diff([]string{"libc@0.2.150"}, names(home+"lib.rs"+std)); diff != "" {
+		t.Errorf("~/.cargo build (-want +got):\n%s", diff)
+	}
+	// Built in rust:latest (CARGO_HOME=/usr/local/cargo): libc under .../cargo/ is the program's, so /cargo/ says
+	// nothing and gimli is kept as found.
+	docker := "/usr/local/cargo/registry/src/" + idx + "/libc-0.2.150/src/unix/mod.rs"
+	if diff := cmp.Diff([]string{"gimli@0.28.1", "libc@0.2.150"}, names(docker+"lib.rs"+std)); diff != "" {
+		t.Errorf("Docker build (-want +got):\n%s", diff)
+	}
+	docker2 := "/usr/local/cargo/registry/src/" + idx + "/serde-1.0.190/src/de.rs"
+	if diff := cmp.Diff([]string{"gimli@0.28.1", "libc@0.2.150", "serde@1.0.190"}, names(docker+docker2+std)); diff != "" {
+		t.Errorf("Docker build, libc and serde (-want +got):\n%s", diff)
+	}
+}
+
 func writeTarGz(t *testing.T, path string, files map[string]string) {
 	t.Helper()
 	var buf bytes.Buffer

@@ -29,7 +29,9 @@ var (
 
 // stdDependencies are crates the standard library itself is built from. Rust's own CI builds std with
 // CARGO_HOME=/cargo, so their paths read /cargo/registry/src/...: found there, they are part of std, not of the
-// program.
+// program. Paths under /usr/local/cargo (CARGO_HOME in the official Docker images) are the program's. And when any
+// of the program's own crates is found under a .../cargo/registry directory, a /cargo/ path says nothing about who
+// compiled a crate, and every crate found is kept: an SBOM errs on the side of listing what is in the binary.
 var stdDependencies = map[string]bool{
 	"addr2line": true, "adler": true, "adler2": true, "cfg-if": true, "compiler_builtins": true, "dlmalloc": true,
 	"fortanix-sgx-abi": true, "getopts": true, "gimli": true, "hashbrown": true, "hermit-abi": true, "libc": true,
@@ -57,6 +59,7 @@ func Heuristic(r io.Reader) (*HeuristicResult, error) {
 	type key struct{ name, version, index string }
 	found := map[key]bool{}
 	std := map[key]bool{}
+	programUnderCargo := false
 	res := &HeuristicResult{}
 	carry := 0
 	for {
@@ -67,11 +70,17 @@ func Heuristic(r io.Reader) (*HeuristicResult, error) {
 				continue // entirely in the overlap: seen in the previous chunk
 			}
 			k := key{name: string(data[m[4]:m[5]]), version: string(data[m[6]:m[7]]), index: string(data[m[2]:m[3]])}
-			if stdDependencies[k.name] && bytes.HasSuffix(data[:m[0]], []byte("/cargo/")) && !bytes.HasSuffix(data[:m[0]], []byte(".cargo/")) {
+			before := data[:m[0]]
+			underCargo := bytes.HasSuffix(before, []byte("/cargo/")) && !bytes.HasSuffix(before, []byte(".cargo/"))
+			switch {
+			case stdDependencies[k.name] && underCargo && !bytes.HasSuffix(before, []byte("/usr/local/cargo/")):
 				std[k] = true
-				continue
+			case underCargo:
+				programUnderCargo = true
+				found[k] = true
+			default:
+				found[k] = true
 			}
-			found[k] = true
 		}
 		if res.RustcCommit == "" {
 			if m := rustcPath.FindSubmatch(data); m != nil {
@@ -85,6 +94,12 @@ func Heuristic(r io.Reader) (*HeuristicResult, error) {
 			return nil, err
 		}
 		carry = copy(buf, data[len(data)-overlap:])
+	}
+	if programUnderCargo {
+		for k := range std {
+			found[k] = true
+		}
+		clear(std)
 	}
 	for k := range found {
 		res.Crates = append(res.Crates, HeuristicCrate{Name: k.name, Version: k.version, Index: k.index})

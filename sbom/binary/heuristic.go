@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ferroseal/ferroseal/sbom"
@@ -22,9 +23,12 @@ type HeuristicCrate struct {
 var (
 	// .../registry/src/INDEX/NAME-VERSION/ with / or \ separators. The version is semver with optional pre-release
 	// and build metadata; the name is the longest prefix that leaves a version.
-	registryPath = regexp.MustCompile(`registry[/\\]src[/\\]([A-Za-z0-9._-]{1,100})[/\\]([A-Za-z0-9_-]{1,64})-([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]{1,64})?(?:\+[0-9A-Za-z.-]{1,64})?)[/\\]`)
+	// Compiled on first use: only --heuristic needs them, and every command would pay at start-up.
+	registryPath = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`registry[/\\]src[/\\]([A-Za-z0-9._-]{1,100})[/\\]([A-Za-z0-9_-]{1,64})-([0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]{1,64})?(?:\+[0-9A-Za-z.-]{1,64})?)[/\\]`)
+	})
 	// /rustc/COMMIT/library/...: the standard library's sources, named by the compiler's commit.
-	rustcPath = regexp.MustCompile(`/rustc/([0-9a-f]{40})/library/`)
+	rustcPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`/rustc/([0-9a-f]{40})/library/`) })
 )
 
 // stdDependencies are crates the standard library itself is built from. Rust's own CI builds std with
@@ -65,7 +69,7 @@ func Heuristic(r io.Reader) (*HeuristicResult, error) {
 	for {
 		n, err := io.ReadFull(r, buf[carry:])
 		data := buf[:carry+n]
-		for _, m := range registryPath.FindAllSubmatchIndex(data, -1) {
+		for _, m := range registryPath().FindAllSubmatchIndex(data, -1) {
 			if carry > 0 && m[1] <= carry {
 				continue // entirely in the overlap: seen in the previous chunk
 			}
@@ -83,7 +87,7 @@ func Heuristic(r io.Reader) (*HeuristicResult, error) {
 			}
 		}
 		if res.RustcCommit == "" {
-			if m := rustcPath.FindSubmatch(data); m != nil {
+			if m := rustcPath().FindSubmatch(data); m != nil {
 				res.RustcCommit = string(m[1])
 			}
 		}

@@ -27,13 +27,17 @@ func TestMain(m *testing.M) {
 			RekorPOSIX:      testenv.FindTool("rekor-posix"),
 		}
 		if tools.Fulcio != "" && tools.TimestampServer != "" && tools.RekorPOSIX != "" {
-			dir, err := os.MkdirTemp("", "ferroseal-sigstore-")
-			if err != nil {
-				stackErr = err
-			} else {
+			// Ports are chosen free, then bound by the services: another program can take one in between, and the
+			// service exits. Try again on fresh ports.
+			for attempt := 0; attempt < 3 && (attempt == 0 || stackErr != nil); attempt++ {
+				dir, err := os.MkdirTemp("", "ferroseal-sigstore-")
+				if err != nil {
+					stackErr = err
+					break
+				}
 				defer os.RemoveAll(dir)
 				stack, stackErr = sigstack.Start(context.Background(), dir, tools)
-				if stack != nil && stackErr == nil {
+				if stackErr == nil {
 					defer stack.Stop()
 				}
 			}
@@ -48,7 +52,7 @@ func TestMain(m *testing.M) {
 // requireStack returns the running Sigstore, or skips (fails under FERROSEAL_REQUIRE_TOOLS=1).
 func requireStack(t *testing.T) *sigstack.Stack {
 	t.Helper()
-	if stack == nil {
+	if stack == nil || stackErr != nil {
 		testenv.Missing(t, "no Sigstore stack: %v", stackErr)
 	}
 	return stack

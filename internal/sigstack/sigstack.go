@@ -52,7 +52,7 @@ type Stack struct {
 
 	oidc    *http.Server
 	oidcKey *ecdsa.PrivateKey
-	procs   []*exec.Cmd
+	procs   []*proc
 	logs    []*os.File
 	mu      sync.Mutex
 }
@@ -120,14 +120,14 @@ func Start(ctx context.Context, dir string, tools Tools) (s *Stack, err error) {
 	}
 
 	start := time.Now().Add(-time.Minute)
-	tsaChain, err := waitFor(ctx, s.TSAURL+"/certchain")
+	tsaChain, err := waitFor(ctx, s.TSAURL+"/certchain", s.procs[0].exited)
 	if err != nil {
 		return s, fmt.Errorf("timestamp authority: %w (log %s)", err, s.logPath("tsa"))
 	}
-	if _, err := waitFor(ctx, s.RekorURL+"/healthz"); err != nil {
+	if _, err := waitFor(ctx, s.RekorURL+"/healthz", s.procs[1].exited); err != nil {
 		return s, fmt.Errorf("rekor: %w (log %s)", err, s.logPath("rekor"))
 	}
-	fulcioRoot, err := waitFor(ctx, s.FulcioURL+"/api/v1/rootCert")
+	fulcioRoot, err := waitFor(ctx, s.FulcioURL+"/api/v1/rootCert", s.procs[2].exited)
 	if err != nil {
 		return s, fmt.Errorf("fulcio: %w (log %s)", err, s.logPath("fulcio"))
 	}
@@ -157,13 +157,26 @@ func (s *Stack) run(bin, name string, args ...string) error {
 		log.Close()
 		return fmt.Errorf("starting %s: %w", name, err)
 	}
-	s.procs = append(s.procs, cmd)
+	p := &proc{cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		cmd.Wait()
+		close(p.exited)
+	}()
+	s.procs = append(s.procs, p)
 	s.logs = append(s.logs, log)
 	return nil
 }
 
 // waitFor polls a URL until it answers 200, and returns the body.
-func waitFor(ctx context.Context, url string) ([]byte, error) {
+// proc is a running service; exited is closed when it ends.
+type proc struct {
+	cmd    *exec.Cmd
+	exited chan struct{}
+}
+
+// waitFor polls url until it answers 200, the service exits (a port taken between choosing and binding it, say),
+// or a minute passes.
+func waitFor(ctx context.Context, url string, exited <-chan struct{}) ([]byte, error) {
 	deadline := time.Now().Add(60 * time.Second)
 	var last error
 	for time.Now().Before(deadline) {
@@ -182,6 +195,8 @@ func waitFor(ctx context.Context, url string) ([]byte, error) {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-exited:
+			return nil, fmt.Errorf("exited before answering %s", url)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
@@ -191,10 +206,8 @@ func waitFor(ctx context.Context, url string) ([]byte, error) {
 // Stop ends the services and the issuers.
 func (s *Stack) Stop() {
 	for _, p := range s.procs {
-		if p.Process != nil {
-			p.Process.Kill()
-			p.Wait()
-		}
+		p.cmd.Process.Kill()
+		<-p.exited
 	}
 	for _, l := range s.logs {
 		l.Close()

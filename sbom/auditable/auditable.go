@@ -221,9 +221,9 @@ func Sniff(b []byte) Container {
 	case bytes.HasPrefix(b, []byte{0xfe, 0xed, 0xfa, 0xce}), bytes.HasPrefix(b, []byte{0xce, 0xfa, 0xed, 0xfe}),
 		bytes.HasPrefix(b, []byte{0xfe, 0xed, 0xfa, 0xcf}), bytes.HasPrefix(b, []byte{0xcf, 0xfa, 0xed, 0xfe}):
 		return MachO
-	case bytes.HasPrefix(b, []byte{0xca, 0xfe, 0xba, 0xbe}):
-		// Java class files share this magic; a universal binary has a small architecture count where a class file
-		// has its version (45 or more).
+	case bytes.HasPrefix(b, []byte{0xca, 0xfe, 0xba, 0xbe}), bytes.HasPrefix(b, []byte{0xca, 0xfe, 0xba, 0xbf}):
+		// Java class files share the first magic; a universal binary has a small architecture count where a class
+		// file has its version (45 or more). The second is the 64-bit form, with 64-bit slice offsets and sizes.
 		if len(b) >= 8 && b[4] == 0 && b[5] == 0 && b[6] == 0 && b[7] > 0 && b[7] < 32 {
 			return MachOUniversal
 		}

@@ -400,6 +400,7 @@ func TestSniff(t *testing.T) {
 		"\x00asm\x01\x00\x00\x00":          Wasm,
 		"\xcf\xfa\xed\xfe\x07\x00\x00\x01": MachO,
 		"\xca\xfe\xba\xbe\x00\x00\x00\x02": MachOUniversal,
+		"\xca\xfe\xba\xbf\x00\x00\x00\x02": MachOUniversal,
 		"\xca\xfe\xba\xbe\x00\x00\x00\x34": "", // a Java class file, version 52
 		"#!/bin/sh\n":                      "",
 		"PK\x03\x04\x14\x00\x00\x00":       "",
@@ -508,4 +509,54 @@ func TestMalformedContainers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUniversal64: the 64-bit universal header (fat_arch_64) reads as the 32-bit one does. The fixture's table is
+// rewritten in the 64-bit form; the slices stay where they are.
+func TestUniversal64(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("testdata", "bin", "universal-darwin.macho"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fat64 := toFat64(t, data)
+	if Sniff(fat64) != MachOUniversal {
+		t.Fatalf("Sniff does not recognise the 64-bit universal header")
+	}
+	want, err := Read(bytes.NewReader(data), int64(len(data)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(bytes.NewReader(fat64), int64(len(fat64)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("64-bit universal header (-32-bit +64-bit):\n%s", diff)
+	}
+	binary.BigEndian.PutUint64(fat64[8+16:], 1<<40) // the first slice's size: far past the end
+	if _, err := Read(bytes.NewReader(fat64), int64(len(fat64)), Options{}); !errors.Is(err, ErrInvalidData) {
+		t.Errorf("a 64-bit slice past the end: err = %v", err)
+	}
+}
+
+// toFat64 rewrites a universal file's architecture table in the 64-bit form, leaving the slices where they are.
+func toFat64(t testing.TB, data []byte) []byte {
+	be := binary.BigEndian
+	narch := int(be.Uint32(data[4:]))
+	fat64 := bytes.Clone(data)
+	clear(fat64[:8+32*narch])
+	be.PutUint32(fat64[0:], 0xcafebabf)
+	be.PutUint32(fat64[4:], uint32(narch))
+	for i := range narch {
+		in, out := data[8+20*i:], fat64[8+32*i:]
+		if int(be.Uint32(in[8:])) < 8+32*narch {
+			t.Fatal("the first slice starts inside a 64-bit table")
+		}
+		copy(out[0:8], in[0:8])                            // cpu, subtype
+		be.PutUint64(out[8:], uint64(be.Uint32(in[8:])))   // offset
+		be.PutUint64(out[16:], uint64(be.Uint32(in[12:]))) // size
+		be.PutUint32(out[24:], be.Uint32(in[16:]))         // align
+	}
+	return fat64
 }

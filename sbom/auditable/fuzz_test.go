@@ -78,6 +78,11 @@ func FuzzMachO(f *testing.F) {
 
 func FuzzUniversal(f *testing.F) {
 	seed(f, "universal-darwin.macho")
+	data, err := os.ReadFile(filepath.Join("testdata", "bin", "universal-darwin.macho"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(toFat64(f, data))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := readUniversal(bytes.NewReader(data), int64(len(data)), Options{MaxPayloadSize: 1 << 20})
 		if err == nil && len(out.Slices) == 0 {

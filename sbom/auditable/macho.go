@@ -211,7 +211,16 @@ func machoArch(c macho.Cpu) string {
 // different file types are errors: fail closed.
 func readUniversal(r io.ReaderAt, size int64, opts Options) (*File, error) {
 	var hdr [8]byte
-	if _, err := r.ReadAt(hdr[:], 0); err != nil || binary.BigEndian.Uint32(hdr[:4]) != macho.MagicFat {
+	if _, err := r.ReadAt(hdr[:], 0); err != nil {
+		return nil, &FormatError{Msg: "universal Mach-O: bad header"}
+	}
+	// The 64-bit form (fat_arch_64, for slices past 4 GiB) has 64-bit offsets and sizes and a reserved word.
+	entry := int64(20)
+	switch binary.BigEndian.Uint32(hdr[:4]) {
+	case macho.MagicFat:
+	case macho.MagicFat + 1:
+		entry = 32
+	default:
 		return nil, &FormatError{Msg: "universal Mach-O: bad header"}
 	}
 	narch := binary.BigEndian.Uint32(hdr[4:])
@@ -223,30 +232,38 @@ func readUniversal(r io.ReaderAt, size int64, opts Options) (*File, error) {
 	seen := map[uint64]bool{}
 	var typ macho.Type
 	for i := range narch {
-		at := 8 + int64(i)*20
-		var fa macho.FatArchHeader
-		if err := binary.Read(io.NewSectionReader(r, at, 20), binary.BigEndian, &fa); err != nil {
+		at := 8 + int64(i)*entry
+		var e [32]byte
+		if _, err := r.ReadAt(e[:entry], at); err != nil {
 			return nil, &FormatError{Off: at, Msg: "universal Mach-O: truncated architecture table"}
 		}
-		if int64(fa.Offset)+int64(fa.Size) > size {
-			return nil, &FormatError{Off: int64(fa.Offset), Msg: "universal Mach-O: slice beyond the end of the file"}
+		fa := macho.FatArchHeader{Cpu: macho.Cpu(binary.BigEndian.Uint32(e[0:])), SubCpu: binary.BigEndian.Uint32(e[4:])}
+		var off, n uint64
+		if entry == 20 {
+			off, n = uint64(binary.BigEndian.Uint32(e[8:])), uint64(binary.BigEndian.Uint32(e[12:]))
+		} else {
+			off, n = binary.BigEndian.Uint64(e[8:]), binary.BigEndian.Uint64(e[16:])
 		}
+		if off > uint64(size) || n > uint64(size)-off {
+			return nil, &FormatError{Off: at, Msg: "universal Mach-O: slice beyond the end of the file"}
+		}
+		sliceOff, sliceSize := int64(off), int64(n)
 		key := uint64(fa.Cpu)<<32 | uint64(fa.SubCpu)
 		if seen[key] {
 			return nil, &FormatError{Off: at, Msg: "universal Mach-O: two slices for " + machoArch(fa.Cpu)}
 		}
 		seen[key] = true
-		x, err := openMachO(io.NewSectionReader(r, int64(fa.Offset), int64(fa.Size)), int64(fa.Size))
+		x, err := openMachO(io.NewSectionReader(r, sliceOff, sliceSize), sliceSize)
 		if err != nil {
 			return nil, fmt.Errorf("slice %s: %w", machoArch(fa.Cpu), err)
 		}
 		if x.cpu != fa.Cpu {
-			return nil, &FormatError{Off: int64(fa.Offset), Msg: fmt.Sprintf("universal Mach-O: the %s slice holds a %s binary", machoArch(fa.Cpu), machoArch(x.cpu))}
+			return nil, &FormatError{Off: sliceOff, Msg: fmt.Sprintf("universal Mach-O: the %s slice holds a %s binary", machoArch(fa.Cpu), machoArch(x.cpu))}
 		}
 		if i == 0 {
 			typ = x.typ
 		} else if x.typ != typ {
-			return nil, &FormatError{Off: int64(fa.Offset), Msg: "universal Mach-O: slices of different file types"}
+			return nil, &FormatError{Off: sliceOff, Msg: "universal Mach-O: slices of different file types"}
 		}
 		s, err := readSlice(x, MachO, opts)
 		if err == ErrNotAuditable {

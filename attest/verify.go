@@ -22,6 +22,7 @@ import (
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
 
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 	"github.com/ferroseal/ferroseal/sbom/binary"
@@ -440,7 +441,7 @@ func baseName(p string) string {
 
 // DigestFile returns the digests of a file, streamed (sha256 and, on request, sha512).
 func DigestFile(path string, algs ...string) (map[string]string, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}

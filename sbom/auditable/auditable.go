@@ -22,9 +22,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
 
@@ -141,19 +141,12 @@ type exe interface {
 
 // ReadFile reads the dependency data of the binary at path.
 func ReadFile(path string, opts Options) (*File, error) {
-	f, err := os.Open(path)
+	f, size, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
-	out, err := Read(f, st.Size(), opts)
+	out, err := Read(f, size, opts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

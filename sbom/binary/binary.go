@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,6 +25,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
@@ -69,18 +69,11 @@ func ReadFile(path string, opts Options) (*Result, error) {
 }
 
 func readFile(path string, art Artifact, opts Options) (*Result, error) {
-	f, err := os.Open(path)
+	f, size, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file", path)
-	}
 	// Hash while the embedded data is read and the document built: the hash is the one full read, and dominates.
 	type digest struct {
 		hashes []sbom.Hash
@@ -89,10 +82,10 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 	hashed := make(chan digest, 1)
 	var stop atomic.Bool
 	go func() {
-		h, err := Digest(stoppable{io.NewSectionReader(f, 0, st.Size()), &stop}, opts.Hashes)
+		h, err := Digest(stoppable{io.NewSectionReader(f, 0, size), &stop}, opts.Hashes)
 		hashed <- digest{h, err}
 	}()
-	af, aerr := auditable.Read(f, st.Size(), opts.Auditable)
+	af, aerr := auditable.Read(f, size, opts.Auditable)
 	if aerr != nil && !(errors.Is(aerr, auditable.ErrNotAuditable) && opts.Heuristic) {
 		stop.Store(true)
 		<-hashed
@@ -104,7 +97,7 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 		doc = Document(af, art, opts.Created)
 	} else {
 		var found *HeuristicResult
-		if found, herr = Heuristic(io.NewSectionReader(f, 0, st.Size())); herr == nil {
+		if found, herr = Heuristic(io.NewSectionReader(f, 0, size)); herr == nil {
 			doc = HeuristicDocument(found, art, opts.Created)
 		}
 	}

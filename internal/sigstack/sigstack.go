@@ -80,8 +80,9 @@ func Start(ctx context.Context, dir string, tools Tools) (s *Stack, err error) {
 	// The timestamp authority.
 	tsaPort, _ := freePort()
 	s.TSAURL = fmt.Sprintf("http://127.0.0.1:%d/api/v1/timestamp", tsaPort)
-	if err := s.run(tools.TimestampServer, "tsa", "serve", "--host", "127.0.0.1", "--port", fmt.Sprint(tsaPort),
-		"--timestamp-signer", "memory", "--disable-ntp-monitoring"); err != nil {
+	tsa, err := s.run(tools.TimestampServer, "tsa", "serve", "--host", "127.0.0.1", "--port", fmt.Sprint(tsaPort),
+		"--timestamp-signer", "memory", "--disable-ntp-monitoring")
+	if err != nil {
 		return s, err
 	}
 	// The Rekor v2 log, with a P-256 key of ours.
@@ -98,10 +99,11 @@ func Start(ctx context.Context, dir string, tools Tools) (s *Stack, err error) {
 	grpcPort, _ := freePort()
 	metricsPort, _ := freePort()
 	s.RekorURL = fmt.Sprintf("http://127.0.0.1:%d", httpPort)
-	if err := s.run(tools.RekorPOSIX, "rekor", "serve", "--hostname", "127.0.0.1", "--http-address", "127.0.0.1",
+	rekor, err := s.run(tools.RekorPOSIX, "rekor", "serve", "--hostname", "127.0.0.1", "--http-address", "127.0.0.1",
 		"--http-port", fmt.Sprint(httpPort), "--grpc-address", "127.0.0.1", "--grpc-port", fmt.Sprint(grpcPort),
 		"--http-metrics-port", fmt.Sprint(metricsPort), "--storage-dir", filepath.Join(dir, "rekor"),
-		"--signer-filepath", keyPath, "--checkpoint-interval", "1s"); err != nil {
+		"--signer-filepath", keyPath, "--checkpoint-interval", "1s")
+	if err != nil {
 		return s, err
 	}
 	// Fulcio, trusting our issuers.
@@ -113,21 +115,22 @@ func Start(ctx context.Context, dir string, tools Tools) (s *Stack, err error) {
 	fgPort, _ := freePort()
 	fmPort, _ := freePort()
 	s.FulcioURL = fmt.Sprintf("http://127.0.0.1:%d", fPort)
-	if err := s.run(tools.Fulcio, "fulcio", "serve", "--ca", "ephemeralca", "--ct-log-url=", "--config-path", fulcioConfig,
+	fulcio, err := s.run(tools.Fulcio, "fulcio", "serve", "--ca", "ephemeralca", "--ct-log-url=", "--config-path", fulcioConfig,
 		"--host", "127.0.0.1", "--port", fmt.Sprint(fPort), "--grpc-host", "127.0.0.1", "--grpc-port", fmt.Sprint(fgPort),
-		"--metrics-port", fmt.Sprint(fmPort)); err != nil {
+		"--metrics-port", fmt.Sprint(fmPort))
+	if err != nil {
 		return s, err
 	}
 
 	start := time.Now().Add(-time.Minute)
-	tsaChain, err := waitFor(ctx, s.TSAURL+"/certchain", s.procs[0].exited)
+	tsaChain, err := waitFor(ctx, s.TSAURL+"/certchain", tsa.exited)
 	if err != nil {
 		return s, fmt.Errorf("timestamp authority: %w (log %s)", err, s.logPath("tsa"))
 	}
-	if _, err := waitFor(ctx, s.RekorURL+"/healthz", s.procs[1].exited); err != nil {
+	if _, err := waitFor(ctx, s.RekorURL+"/healthz", rekor.exited); err != nil {
 		return s, fmt.Errorf("rekor: %w (log %s)", err, s.logPath("rekor"))
 	}
-	fulcioRoot, err := waitFor(ctx, s.FulcioURL+"/api/v1/rootCert", s.procs[2].exited)
+	fulcioRoot, err := waitFor(ctx, s.FulcioURL+"/api/v1/rootCert", fulcio.exited)
 	if err != nil {
 		return s, fmt.Errorf("fulcio: %w (log %s)", err, s.logPath("fulcio"))
 	}
@@ -142,20 +145,20 @@ func Start(ctx context.Context, dir string, tools Tools) (s *Stack, err error) {
 
 func (s *Stack) logPath(name string) string { return filepath.Join(s.Dir, name+".log") }
 
-func (s *Stack) run(bin, name string, args ...string) error {
+func (s *Stack) run(bin, name string, args ...string) (*proc, error) {
 	if bin == "" {
-		return fmt.Errorf("%s: no program", name)
+		return nil, fmt.Errorf("%s: no program", name)
 	}
 	log, err := os.Create(s.logPath(name))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = log, log
 	cmd.Dir = s.Dir
 	if err := cmd.Start(); err != nil {
 		log.Close()
-		return fmt.Errorf("starting %s: %w", name, err)
+		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
 	p := &proc{cmd: cmd, exited: make(chan struct{})}
 	go func() {
@@ -164,7 +167,7 @@ func (s *Stack) run(bin, name string, args ...string) error {
 	}()
 	s.procs = append(s.procs, p)
 	s.logs = append(s.logs, log)
-	return nil
+	return p, nil
 }
 
 // waitFor polls a URL until it answers 200, and returns the body.

@@ -433,7 +433,7 @@ func TestReadsHeadersAndOneSection(t *testing.T) {
 }
 
 // TestMalformedContainers: real fixtures with one header field made hostile are refused with a FormatError
-// naming the fault, never read past their end.
+// naming the fault.
 func TestMalformedContainers(t *testing.T) {
 	read := func(t *testing.T, name string) []byte {
 		data, err := os.ReadFile(filepath.Join("testdata", "bin", name))

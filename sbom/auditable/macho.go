@@ -237,7 +237,7 @@ func readUniversal(r io.ReaderAt, size int64, opts Options) (*File, error) {
 		if _, err := r.ReadAt(e[:entry], at); err != nil {
 			return nil, &FormatError{Off: at, Msg: "universal Mach-O: truncated architecture table"}
 		}
-		fa := macho.FatArchHeader{Cpu: macho.Cpu(binary.BigEndian.Uint32(e[0:])), SubCpu: binary.BigEndian.Uint32(e[4:])}
+		cpu := macho.Cpu(binary.BigEndian.Uint32(e[0:]))
 		var off, n uint64
 		if entry == 20 {
 			off, n = uint64(binary.BigEndian.Uint32(e[8:])), uint64(binary.BigEndian.Uint32(e[12:]))
@@ -248,17 +248,17 @@ func readUniversal(r io.ReaderAt, size int64, opts Options) (*File, error) {
 			return nil, &FormatError{Off: at, Msg: "universal Mach-O: slice beyond the end of the file"}
 		}
 		sliceOff, sliceSize := int64(off), int64(n)
-		key := uint64(fa.Cpu)<<32 | uint64(fa.SubCpu)
+		key := binary.BigEndian.Uint64(e[0:8]) // cpu and subtype
 		if seen[key] {
-			return nil, &FormatError{Off: at, Msg: "universal Mach-O: two slices for " + machoArch(fa.Cpu)}
+			return nil, &FormatError{Off: at, Msg: "universal Mach-O: two slices for " + machoArch(cpu)}
 		}
 		seen[key] = true
 		x, err := openMachO(io.NewSectionReader(r, sliceOff, sliceSize), sliceSize)
 		if err != nil {
-			return nil, fmt.Errorf("slice %s: %w", machoArch(fa.Cpu), err)
+			return nil, fmt.Errorf("slice %s: %w", machoArch(cpu), err)
 		}
-		if x.cpu != fa.Cpu {
-			return nil, &FormatError{Off: sliceOff, Msg: fmt.Sprintf("universal Mach-O: the %s slice holds a %s binary", machoArch(fa.Cpu), machoArch(x.cpu))}
+		if x.cpu != cpu {
+			return nil, &FormatError{Off: sliceOff, Msg: fmt.Sprintf("universal Mach-O: the %s slice holds a %s binary", machoArch(cpu), machoArch(x.cpu))}
 		}
 		if i == 0 {
 			typ = x.typ
@@ -270,7 +270,7 @@ func readUniversal(r io.ReaderAt, size int64, opts Options) (*File, error) {
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("slice %s: %w", machoArch(fa.Cpu), err)
+			return nil, fmt.Errorf("slice %s: %w", machoArch(cpu), err)
 		}
 		out.Slices = append(out.Slices, *s)
 	}

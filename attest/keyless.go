@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"time"
 
@@ -204,7 +205,21 @@ func NewIdentity(p IdentityPolicy) (verify.CertificateIdentity, error) {
 		if re == "" {
 			return "", nil
 		}
+		// The expression must stand on its own before it is wrapped: "a)|(.*" compiles only once wrapped, and its
+		// second branch would then escape the anchors and accept every signer.
+		if _, err := syntax.Parse(re, syntax.Perl); err != nil {
+			return "", fmt.Errorf("%w: regexp %q: %v", ErrPolicy, re, err)
+		}
 		a := "^(?:" + re + ")$"
+		parsed, err := syntax.Parse(a, syntax.Perl)
+		if err != nil {
+			return "", fmt.Errorf("%w: regexp %q: %v", ErrPolicy, re, err)
+		}
+		// And the wrapped expression must be what it says: the text's beginning, the expression, the text's end.
+		if parsed.Op != syntax.OpConcat || len(parsed.Sub) < 2 || parsed.Sub[0].Op != syntax.OpBeginText ||
+			parsed.Sub[len(parsed.Sub)-1].Op != syntax.OpEndText {
+			return "", fmt.Errorf("%w: regexp %q cannot be anchored", ErrPolicy, re)
+		}
 		if _, err := regexp.Compile(a); err != nil {
 			return "", fmt.Errorf("%w: regexp %q: %v", ErrPolicy, re, err)
 		}

@@ -3,12 +3,14 @@ package attest
 import (
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"strings"
+
+	"github.com/ferroseal/ferroseal/internal/repourl"
 )
 
 // ProvenancePolicy is what SLSA provenance must say, modelled on slsa-verifier: every field set must match
-// exactly (source URIs after normalisation: scheme, "git+" prefix, ".git" suffix and "@ref" are ignored).
+// exactly (source URIs name the same repository: same host, same path, whatever the form: a URL with or
+// without "git+", ".git" and "@ref", git's scp-like user@host:path, or HOST/PATH).
 type ProvenancePolicy struct {
 	// BuilderID is runDetails.builder.id.
 	BuilderID string
@@ -101,7 +103,7 @@ func (p *ProvenancePolicy) Check(predicate []byte) (*ProvenanceResult, error) {
 	if p.BuildType != "" && got.BuildType != p.BuildType {
 		diffs = append(diffs, fmt.Sprintf("build type %q, want %q", got.BuildType, p.BuildType))
 	}
-	if p.SourceURI != "" && NormalizeSourceURI(got.SourceURI) != NormalizeSourceURI(p.SourceURI) {
+	if p.SourceURI != "" && !repourl.Same(got.SourceURI, p.SourceURI) {
 		diffs = append(diffs, fmt.Sprintf("source %q, want %q", got.SourceURI, p.SourceURI))
 	}
 	if p.SourceRef != "" && got.SourceRef != p.SourceRef {
@@ -113,17 +115,23 @@ func (p *ProvenancePolicy) Check(predicate []byte) (*ProvenanceResult, error) {
 	return got, nil
 }
 
-// NormalizeSourceURI reduces a repository reference to HOST/PATH: "git+https://github.com/o/r.git@refs/tags/v1"
-// and "github.com/o/r" both become "github.com/o/r". Hosts are compared case-insensitively, paths exactly.
+// Validate checks that the policy can be applied: a source URI must name a repository (a host and a path).
+func (p *ProvenancePolicy) Validate() error {
+	if p.SourceURI != "" {
+		if _, err := repourl.Parse(p.SourceURI); err != nil {
+			return fmt.Errorf("%w: source URI: %v", ErrPolicy, err)
+		}
+	}
+	return nil
+}
+
+// NormalizeSourceURI reduces a repository reference to HOST/PATH: "git+https://github.com/o/r.git@refs/tags/v1",
+// "git@github.com:o/r" and "github.com/o/r" all become "github.com/o/r". A reference that names no repository
+// gives "".
 func NormalizeSourceURI(s string) string {
-	s = strings.TrimPrefix(strings.TrimSpace(s), "git+")
-	if u, err := url.Parse(s); err == nil && u.Host != "" {
-		s = strings.ToLower(u.Host) + u.Path
-	} else if host, path, ok := strings.Cut(s, "/"); ok {
-		s = strings.ToLower(host) + "/" + path
+	r, err := repourl.Parse(s)
+	if err != nil {
+		return ""
 	}
-	if i := strings.Index(s, "@"); i >= 0 {
-		s = s[:i]
-	}
-	return strings.TrimSuffix(strings.TrimSuffix(s, "/"), ".git")
+	return r.String()
 }

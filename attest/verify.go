@@ -78,6 +78,11 @@ func (p *Policy) validate() error {
 	case p.SignedTimestamps < 0 || p.TransparencyLogEntries < 0 || p.IntegratedTimestamps < 0 || p.SCTs < 0:
 		return fmt.Errorf("%w: negative counts", ErrPolicy)
 	}
+	if p.Provenance != nil {
+		if err := p.Provenance.Validate(); err != nil {
+			return err
+		}
+	}
 	for _, t := range p.PredicateTypes {
 		if !strings.Contains(t, "://") {
 			return fmt.Errorf("%w: predicate type %q is not a URI", ErrPolicy, t)

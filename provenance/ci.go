@@ -1,9 +1,10 @@
 package provenance
 
 import (
-	"net/url"
 	"runtime"
 	"strings"
+
+	"github.com/ferroseal/ferroseal/internal/repourl"
 )
 
 // CI describes where a build ran: the builder, the invocation, and CI facts users do not control.
@@ -113,33 +114,9 @@ func dropEmpty(m map[string]any) map[string]any {
 // cleanRemote turns a git remote into a git+https URL without credentials: "git@github.com:o/r.git" and
 // "https://user:token@github.com/o/r" both become "git+https://github.com/o/r". Local paths give "".
 func cleanRemote(remote string) string {
-	remote = strings.TrimSpace(remote)
-	if remote == "" {
+	r, err := repourl.Parse(remote)
+	if err != nil {
 		return ""
 	}
-	// scp-like syntax: [user@]host:path
-	if !strings.Contains(remote, "://") {
-		host, path, ok := strings.Cut(remote, ":")
-		if !ok || strings.ContainsAny(host, "/\\") {
-			return ""
-		}
-		if i := strings.LastIndex(host, "@"); i >= 0 {
-			host = host[i+1:]
-		}
-		remote = "https://" + host + "/" + strings.TrimPrefix(path, "/")
-	}
-	u, err := url.Parse(strings.TrimPrefix(remote, "git+"))
-	if err != nil || u.Host == "" || u.Scheme == "file" {
-		return ""
-	}
-	if u.Scheme == "ssh" || u.Scheme == "git" {
-		u.Scheme = "https"
-	}
-	u.User = nil
-	u.RawQuery, u.Fragment = "", ""
-	u.Path = strings.TrimSuffix(u.Path, ".git")
-	if u.Port() != "" && u.Scheme == "https" && (u.Port() == "22") {
-		u.Host = u.Hostname()
-	}
-	return "git+" + u.String()
+	return r.URL()
 }

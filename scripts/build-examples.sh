@@ -8,10 +8,11 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 "$repo/scripts/install-tools.sh" debian-crates cargo-auditable
-export CARGO_HOME=$repo/.tools/cargo-home
-export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/.tools/examples-target}
-export PATH=$repo/.tools/cargo-auditable/bin:$PATH
-out=$repo/.tools/examples
+tools=${FERROSEAL_TOOLS:-$repo/.tools}
+export CARGO_HOME=$tools/cargo-home
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$tools/examples-target}
+export PATH=$tools/cargo-auditable/bin:$PATH
+out=$tools/examples
 mkdir -p "$out"
 
 build() { # MANIFEST BIN

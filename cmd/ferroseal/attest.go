@@ -40,11 +40,11 @@ func (s *signFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
 	fl.StringVar(&s.key, "key", "", "private key file (PEM, cosign.key) or KMS URI (awskms://, gcpkms://, azurekms://, hashivault://); without it, signing is keyless")
 	fl.StringVar(&s.passwordFile, "password-file", "", "read the key's password from the first line of FILE")
-	fl.StringSliceVar(&s.timestampURL, "timestamp-url", nil, "RFC 3161 timestamp authority (full URL, e.g. https://timestamp.sigstore.dev/api/v1/timestamp)")
+	fl.StringArrayVar(&s.timestampURL, "timestamp-url", nil, "RFC 3161 timestamp authority (full URL, e.g. https://timestamp.sigstore.dev/api/v1/timestamp)")
 	fl.StringVar(&s.identityToken, "identity-token", "", "keyless: the OIDC identity token Fulcio certifies")
 	fl.StringVar(&s.identityTokenFile, "identity-token-file", "", "keyless: read the identity token from FILE")
 	fl.StringVar(&s.fulcioURL, "fulcio-url", "", "keyless: Fulcio certificate authority (default "+attest.PublicFulcioURL+")")
-	fl.StringSliceVar(&s.rekorURL, "rekor-url", nil, "keyless: Rekor transparency log (default "+attest.PublicRekorURL+")")
+	fl.StringArrayVar(&s.rekorURL, "rekor-url", nil, "keyless: Rekor transparency log (default "+attest.PublicRekorURL+")")
 	fl.Uint32Var(&s.rekorVersion, "rekor-version", 1, "keyless: the Rekor log's API version, 1 or 2 (v2 records no time: give --timestamp-url)")
 	fl.StringVar(&s.signingConfig, "signing-config", "", "keyless: signing_config.json naming the services to use")
 	fl.StringVar(&s.trustedRoot, "trusted-root", "", "trusted_root.json to verify the new bundle with (default for keyless: public-good Sigstore's, through TUF)")
@@ -146,6 +146,7 @@ func (a *app) identityToken(cmd *cobra.Command, s *signFlags) (string, error) {
 	case s.identityToken != "" && s.identityTokenFile != "":
 		return "", usageErrorf("--identity-token and --identity-token-file are contradictory")
 	case s.identityToken != "":
+		a.warnf("--identity-token puts the token on the command line, where other processes and logs can read it: prefer --identity-token-file FILE or SIGSTORE_ID_TOKEN")
 		return strings.TrimSpace(s.identityToken), nil
 	case s.identityTokenFile != "":
 		return attest.ReadToken(s.identityTokenFile)
@@ -155,7 +156,7 @@ func (a *app) identityToken(cmd *cobra.Command, s *signFlags) (string, error) {
 		return "", err
 	}
 	if token != "" {
-		fmt.Fprintf(a.stderr, "ferroseal: keyless signing with the identity token of %s\n", source)
+		a.infof("keyless signing with the identity token of %s", source)
 	}
 	return token, nil
 }
@@ -293,7 +294,7 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, "wrote %s (%s, %d subject(s))\n", j.out, j.stmt.PredicateType, len(j.stmt.Subject))
+		a.notef("wrote %s (%s, %d subject(s))", j.out, j.stmt.PredicateType, len(j.stmt.Subject))
 	}
 	return nil
 }

@@ -48,9 +48,9 @@ gets the bundle appended as one line.`,
 	f.sign.register(cmd)
 	fl := cmd.Flags()
 	fl.StringVarP(&f.output, "output", "o", "", "statement or bundle file (default provenance.intoto.json, or provenance.sigstore.json when signed)")
-	fl.StringSliceVar(&f.artifacts, "artifact", nil, "an artifact of the build, besides those cargo reports")
+	fl.StringArrayVar(&f.artifacts, "artifact", nil, "an artifact of the build, besides those cargo reports")
 	fl.StringVar(&f.manifestPath, "manifest-path", "", "Cargo.toml of the workspace built (default: the command's --manifest-path, else ./Cargo.toml)")
-	fl.StringSliceVar(&f.byproducts, "byproduct", nil, "a file made along with the artifacts (an SBOM), recorded with its digest")
+	fl.StringArrayVar(&f.byproducts, "byproduct", nil, "a file made along with the artifacts (an SBOM), recorded with its digest")
 	return cmd
 }
 
@@ -199,7 +199,7 @@ func (a *app) runBuild(cmd *cobra.Command, f *buildFlags, argv []string) error {
 		return err
 	}
 	for _, p := range artifacts {
-		fmt.Fprintf(a.stderr, "ferroseal: artifact %s\n", p)
+		a.infof("artifact %s", p)
 	}
 	if !signing {
 		out := f.output
@@ -224,6 +224,6 @@ func (a *app) runBuild(cmd *cobra.Command, f *buildFlags, argv []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "wrote %s (SLSA provenance, %d subject(s), signed)\n", out, len(stmt.Subject))
+	a.notef("wrote %s (SLSA provenance, %d subject(s), signed)", out, len(stmt.Subject))
 	return nil
 }

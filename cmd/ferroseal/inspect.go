@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
 
@@ -66,10 +67,12 @@ embedded JSON byte for byte (as rust-audit-info prints it; one line per slice of
 }
 
 func writeSummary(w *bufio.Writer, path string, f *auditable.File) {
-	fmt.Fprintf(w, "%s: %s, %d slice(s)\n", path, f.Container, len(f.Slices))
+	// Names and versions are validated by the reader; the path, sources and compiler line are escaped here.
+	c := func(s string) string { return safetext.Line(s, 256) }
+	fmt.Fprintf(w, "%s: %s, %d slice(s)\n", c(path), f.Container, len(f.Slices))
 	for _, s := range f.Slices {
 		p := s.Payload
-		fmt.Fprintf(w, "\n%s: section %s, format %d", s.Arch, s.Section, p.Format)
+		fmt.Fprintf(w, "\n%s: section %s, format %d", c(s.Arch), c(s.Section), p.Format)
 		if p.EffectiveFormat() != p.Format {
 			fmt.Fprintf(w, " (read as %d)", p.EffectiveFormat())
 		}
@@ -78,10 +81,10 @@ func writeSummary(w *bufio.Writer, path string, f *auditable.File) {
 		}
 		fmt.Fprintf(w, ", %d crates\n", len(p.Packages))
 		if s.Compiler != "" {
-			fmt.Fprintf(w, "compiler: %s\n", s.Compiler)
+			fmt.Fprintf(w, "compiler: %s\n", c(s.Compiler))
 		}
 		if r := p.Root(); r >= 0 {
-			fmt.Fprintf(w, "root: %s %s\n", p.Packages[r].Name, p.Packages[r].Version)
+			fmt.Fprintf(w, "root: %s %s\n", c(p.Packages[r].Name), c(p.Packages[r].Version))
 		}
 		if p.ProcMacroKindsUnreliable() && !s.Legacy {
 			fmt.Fprintln(w, "note: format 0: proc-macro crates may be marked runtime")
@@ -97,7 +100,7 @@ func writeSummary(w *bufio.Writer, path string, f *auditable.File) {
 			for _, d := range pkg.Dependencies {
 				deps = append(deps, p.Packages[d].Name)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", pkg.Name, pkg.Version, pkg.Source, kind, strings.Join(deps, ", "))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c(pkg.Name), c(pkg.Version), c(pkg.Source), kind, safetext.Line(strings.Join(deps, ", "), 0))
 		}
 		tw.Flush()
 	}

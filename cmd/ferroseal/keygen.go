@@ -19,6 +19,7 @@ func (a *app) keygenCommand() *cobra.Command {
 		prefix       string
 		passwordFile string
 		force        bool
+		allowEmpty   bool
 	)
 	var algs []string
 	for _, k := range attest.KeyAlgorithms {
@@ -54,6 +55,9 @@ with.
 			if err != nil {
 				return err
 			}
+			if len(pw) == 0 && !allowEmpty {
+				return usageErrorf("the password is empty: anyone who gets %s could sign as you; give a password, or pass --allow-empty-password", keyPath)
+			}
 			priv, pub, err := attest.GenerateKey(alg, pw)
 			if err != nil {
 				return err
@@ -64,7 +68,7 @@ with.
 			if err := atomicfile.WriteBytes(pubPath, 0o644, pub); err != nil {
 				return err
 			}
-			fmt.Fprintf(a.stderr, "wrote %s (private, %s) and %s\n", keyPath, alg, pubPath)
+			a.notef("wrote %s (private, %s) and %s", keyPath, alg, pubPath)
 			return nil
 		},
 	}
@@ -72,6 +76,7 @@ with.
 	cmd.Flags().StringVar(&prefix, "output-key-prefix", "ferroseal", "write PREFIX.key and PREFIX.pub")
 	cmd.Flags().StringVar(&passwordFile, "password-file", "", "read the password from the first line of FILE")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing key files")
+	cmd.Flags().BoolVar(&allowEmpty, "allow-empty-password", false, "accept an empty password (the private key is then protected by nothing)")
 	return cmd
 }
 

@@ -204,7 +204,9 @@ func TestKeylessRefusals(t *testing.T) {
 	dir := t.TempDir()
 	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
 	tok, _ := s.EmailToken("release@example.com")
-	res := runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token", tok, "--fulcio-url", s.FulcioURL,
+	tokFile := filepath.Join(dir, "tok.jwt")
+	os.WriteFile(tokFile, []byte(tok), 0o600)
+	res := runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token-file", tokFile, "--fulcio-url", s.FulcioURL,
 		"--rekor-url", s.RekorURL, "--rekor-version", "2", "--trusted-root", s.TrustedRoot)
 	assertCleanFailure(t, res, exitUsage, "", "timestamp")
 	res = runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--fulcio-url", s.FulcioURL, "--trusted-root", s.TrustedRoot)
@@ -212,7 +214,9 @@ func TestKeylessRefusals(t *testing.T) {
 	res = runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token", tok, "--key", "k.key")
 	assertCleanFailure(t, res, exitUsage, "", "contradictory")
 	other, _ := s.Token(s.EmailIssuer, map[string]any{"sub": "release@example.com", "email": "release@example.com", "email_verified": true, "aud": "another-audience"})
-	res = runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token", other,
+	otherFile := filepath.Join(dir, "other.jwt")
+	os.WriteFile(otherFile, []byte(other), 0o600)
+	res = runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token-file", otherFile,
 		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot)
 	assertCleanFailure(t, res, exitError, "", "signing failed")
 

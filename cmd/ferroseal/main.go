@@ -4,14 +4,50 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
+
+	"github.com/ferroseal/ferroseal/internal/cleanup"
 )
 
+// stopGrace is how long the work may take to wind down after the first SIGINT or SIGTERM.
+const stopGrace = 2 * time.Second
+
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := newApp(os.Stdin, os.Stdout, os.Stderr, os.LookupEnv).run(ctx, os.Args[1:])
-	stop()
-	os.Exit(code)
+	os.Exit(runMain(os.Args[1:]))
+}
+
+// runMain runs the command with signal handling: the first SIGINT or SIGTERM cancels the work, removes the
+// temporary files the run made and ends the process within stopGrace whatever the work is doing (a read that
+// ignores the context cannot keep it alive); a second signal ends it at once. The exit code is then 128 plus the
+// signal's number, as shells report it.
+func runMain(args []string) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	done := make(chan int, 1)
+	go func() { done <- newApp(os.Stdin, os.Stdout, os.Stderr, os.LookupEnv).run(ctx, args) }()
+	select {
+	case code := <-done:
+		return code
+	case sig := <-sigs:
+		cancel()
+		cleanup.RemoveAll()
+		fmt.Fprintf(os.Stderr, "ferroseal: stopped by %s\n", sig)
+		select {
+		case <-done:
+		case <-sigs:
+		case <-time.After(stopGrace):
+		}
+		cleanup.RemoveAll()
+		code := 128 + 2
+		if s, ok := sig.(syscall.Signal); ok {
+			code = 128 + int(s)
+		}
+		return code
+	}
 }

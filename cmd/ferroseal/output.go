@@ -108,7 +108,7 @@ func (a *app) writeDocuments(docs []namedDoc, outs []outputSpec, outDir string, 
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(a.stderr, "wrote %s\n", t.path)
+		a.notef("wrote %s", t.path)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
 
@@ -25,19 +25,13 @@ func (a *app) passwordFunc(file string) attest.PasswordFunc {
 			}
 		}
 		if file != "" {
-			f, err := os.Open(file)
+			// A pipe is fine (process substitution), /dev/zero is not: the read is bounded.
+			data, err := inputfile.ReadSecret(file, limits.MaxKeySize)
 			if err != nil {
 				return nil, fmt.Errorf("--password-file: %w", err)
 			}
-			defer f.Close()
-			line, err := bufio.NewReader(f).ReadBytes('\n')
-			if len(line) > int(limits.MaxKeySize) {
-				return nil, fmt.Errorf("--password-file %s: too long", file)
-			}
-			if err != nil && len(line) == 0 {
-				return []byte{}, nil
-			}
-			return bytes.TrimRight(line, "\r\n"), nil
+			line, _, _ := bytes.Cut(data, []byte("\n"))
+			return bytes.TrimRight(line, "\r"), nil
 		}
 		tty, err := os.OpenFile("/dev/tty", os.O_RDWR, 0)
 		if err != nil || !term.IsTerminal(int(tty.Fd())) {

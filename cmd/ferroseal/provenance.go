@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
@@ -67,7 +66,7 @@ record the build as it runs with ferroseal build. The build type is documented i
 	fl.StringVar(&f.startedOn, "started-on", "", "when the build started (RFC 3339)")
 	fl.StringVar(&f.finishedOn, "finished-on", "", "when the build finished (RFC 3339)")
 	fl.StringVarP(&f.output, "output", "o", "", "write the statement to FILE instead of stdout")
-	fl.StringSliceVar(&f.byproducts, "byproduct", nil, "a file made along with the artifacts (an SBOM), recorded with its digest")
+	fl.StringArrayVar(&f.byproducts, "byproduct", nil, "a file made along with the artifacts (an SBOM), recorded with its digest")
 	return cmd
 }
 
@@ -161,6 +160,6 @@ func (a *app) writeStatement(stmt *attest.Statement, path string) error {
 	if err := atomicfile.WriteBytes(path, 0o644, pretty.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "wrote %s (%d subject(s))\n", path, len(stmt.Subject))
+	a.notef("wrote %s (%d subject(s))", path, len(stmt.Subject))
 	return nil
 }

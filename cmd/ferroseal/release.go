@@ -201,14 +201,14 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	var arts []releaseArtifact
 	tool := a.tool(true)
 	for i, p := range paths {
-		fmt.Fprintf(a.stderr, "ferroseal: [%d/%d] %s\n", i+1, len(paths), p)
+		a.infof("[%d/%d] %s", i+1, len(paths), p)
 		doc, err := releaseDocument(cmd.Context(), p, algs, created)
 		if err != nil {
 			return err
 		}
 		if ref != nil {
 			for _, m := range sbom.Enrich(doc, ref) {
-				fmt.Fprintf(a.stderr, "ferroseal: warning: %s: %s\n", p, m.Message)
+				a.warnf("%s: %s", p, m.Message)
 			}
 		}
 		art := releaseArtifact{path: p, name: filepath.Base(p), doc: doc, digest: map[string]string{}}
@@ -291,7 +291,7 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	if err := atomicfile.WriteBytes(filepath.Join(outDir, "SHA256SUMS"), 0o644, sumFile.Bytes()); err != nil {
 		return err
 	}
-	fmt.Fprintf(a.stderr, "ferroseal: released %d artifact(s) into %s\n", len(arts), outDir)
+	a.infof("released %d artifact(s) into %s", len(arts), outDir)
 	return nil
 }
 
@@ -362,7 +362,7 @@ func (a *app) releaseProvenance(cmd *cobra.Command, f *releaseFlags, arts []rele
 			if err != nil {
 				return nil, err
 			}
-			fmt.Fprintf(a.stderr, "ferroseal: signed the provenance of %s\n", path)
+			a.infof("signed the provenance of %s", path)
 			return [][]byte{b}, nil
 		}
 		ev, err := attest.ReadEvidence(path)
@@ -378,7 +378,7 @@ func (a *app) releaseProvenance(cmd *cobra.Command, f *releaseFlags, arts []rele
 	manifest := f.manifestPath
 	if manifest == "" {
 		if _, err := os.Stat("Cargo.toml"); err != nil {
-			fmt.Fprintln(a.stderr, "ferroseal: no provenance: no record of ferroseal build (provenance.intoto.json) and no Cargo.toml here (--manifest-path)")
+			a.infof("no provenance: no record of ferroseal build (provenance.intoto.json) and no Cargo.toml here (--manifest-path)")
 			return nil, nil
 		}
 		manifest = "Cargo.toml"

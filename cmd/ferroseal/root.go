@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
+	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/internal/version"
 	"github.com/ferroseal/ferroseal/sbom/format"
 )
@@ -45,12 +48,25 @@ func (a *app) run(ctx context.Context, args []string) int {
 	if code == exitError && isCobraUsageError(err) {
 		code = exitUsage
 	}
-	fmt.Fprintf(a.stderr, "ferroseal: %s\n", oneLine(err.Error()))
+	a.infof("%s", err.Error())
 	return code
 }
 
-// oneLine folds a message onto one line: every error is one line of stderr.
-func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+// infof prints a diagnostic line to stderr: "ferroseal: " and the message, which may quote text from the inputs
+// (file and entry names, bundle content) and is therefore escaped, folded onto one line and bounded in length.
+func (a *app) infof(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "ferroseal: %s\n", safetext.Line(fmt.Sprintf(format, args...), 0))
+}
+
+// warnf prints a warning line to stderr, escaped like infof.
+func (a *app) warnf(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "ferroseal: warning: %s\n", safetext.Line(fmt.Sprintf(format, args...), 0))
+}
+
+// notef prints a line about what was done ("wrote FILE") to stderr, escaped like infof.
+func (a *app) notef(format string, args ...any) {
+	fmt.Fprintf(a.stderr, "%s\n", safetext.Line(fmt.Sprintf(format, args...), 0))
+}
 
 func isCobraUsageError(err error) bool {
 	s := err.Error()
@@ -79,9 +95,34 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return rejectEmptyFlags(cmd) }
 	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand(),
 		a.buildCommand(), a.provenanceCommand(), a.releaseCommand())
 	return root
+}
+
+// rejectEmptyFlags refuses a flag given explicitly with an empty value (--source-uri "", --type=""): in a script,
+// that is an unset variable, and taking it as "no value" would silently drop a check. No ferroseal flag takes an
+// empty value.
+func rejectEmptyFlags(cmd *cobra.Command) error {
+	var err error
+	cmd.Flags().Visit(func(f *pflag.Flag) { // the flags given on the command line
+		if err != nil {
+			return
+		}
+		empty := false
+		switch v := f.Value.(type) {
+		case pflag.SliceValue:
+			vals := v.GetSlice()
+			empty = len(vals) == 0 || slices.Contains(vals, "")
+		default:
+			empty = f.Value.Type() == "string" && f.Value.String() == ""
+		}
+		if empty {
+			err = usageErrorf("--%s was given an empty value (an unset variable?): give a value, or leave the flag out", f.Name)
+		}
+	})
+	return err
 }
 
 // created returns the documents' creation time: SOURCE_DATE_EPOCH when set (reproducible), else the clock.

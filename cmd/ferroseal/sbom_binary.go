@@ -121,7 +121,7 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 		mu.Lock()
 		defer mu.Unlock()
 		if time.Since(last) >= time.Second {
-			fmt.Fprintf(a.stderr, "ferroseal: read %d binaries (last: %s)\n", done, path)
+			a.infof("read %d binaries (last: %s)", done, path)
 			last = time.Now()
 		}
 	}
@@ -147,7 +147,7 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			switch {
 			case errors.Is(it.Err, auditable.ErrNotAuditable):
 				if len(items) > 1 {
-					fmt.Fprintf(a.stderr, "ferroseal: skipped %s: no cargo-auditable dependency data\n", it.Path)
+					a.infof("skipped %s: no cargo-auditable dependency data", it.Path)
 				}
 				if explicit[it.Path] && notAudit == nil {
 					notAudit = withCode(exitNotAuditable, fmt.Errorf("%s: no cargo-auditable dependency data: %s", it.Path, notAuditableHint))
@@ -156,7 +156,7 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			case errors.Is(it.Err, binary.ErrNotBinary) && !explicit[it.Path]:
 			default:
 				if len(items) > 1 {
-					fmt.Fprintf(a.stderr, "ferroseal: skipped %s: %s\n", it.Path, oneLine(strings.TrimPrefix(it.Err.Error(), it.Path+": ")))
+					a.infof("skipped %s: %s", it.Path, strings.TrimPrefix(it.Err.Error(), it.Path+": "))
 				}
 				if explicit[it.Path] && fatal == nil {
 					fatal = it.Err
@@ -169,10 +169,10 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 		if ref != nil {
 			for i, m := range sbom.Enrich(doc, ref) {
 				if i == 10 {
-					fmt.Fprintf(a.stderr, "ferroseal: warning: %s: and more disagreements with %s\n", it.Path, refName)
+					a.warnf("%s: and more disagreements with %s", it.Path, refName)
 					break
 				}
-				fmt.Fprintf(a.stderr, "ferroseal: warning: %s disagrees with %s: %s\n", it.Path, refName, m.Message)
+				a.warnf("%s disagrees with %s: %s", it.Path, refName, m.Message)
 			}
 		}
 		name := it.Result.Artifact.Name

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/safetext"
 )
 
 type verifyFlags struct {
@@ -64,7 +65,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runVerify(cmd, &f, args[0]) },
 	}
 	fl := cmd.Flags()
-	fl.StringSliceVar(&f.bundles, "bundle", nil, "bundle files (.sigstore.json, .intoto.jsonl); default ARTIFACT.sigstore.json and ARTIFACT.intoto.jsonl")
+	fl.StringArrayVar(&f.bundles, "bundle", nil, "bundle files (.sigstore.json, .intoto.jsonl); default ARTIFACT.sigstore.json and ARTIFACT.intoto.jsonl")
 	fl.StringVar(&f.key, "key", "", "public key (PEM) the attestations must be signed with")
 	fl.StringVar(&f.identity.Identity, "certificate-identity", "", "keyless: the signer's identity (the certificate's SAN), exactly")
 	fl.StringVar(&f.identity.IdentityRegexp, "certificate-identity-regexp", "", "keyless: a regular expression the whole identity must match")
@@ -81,7 +82,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 	fl.IntVar(&f.requireTimestamps, "require-timestamps", -1, "RFC 3161 timestamps each bundle must carry (default 1 with --use-signed-timestamps, else 0)")
 	fl.IntVar(&f.requireIntegrated, "require-integrated-timestamps", -1, "log entries' integrated timestamps required (default 1 keyless without --use-signed-timestamps, else 0)")
 	fl.IntVar(&f.requireSCTs, "require-scts", 0, "certificate transparency SCTs each certificate must carry")
-	fl.StringSliceVar(&f.types, "type", nil, "required predicate type, repeatable: cyclonedx, spdx, slsaprovenance1 or a URI")
+	fl.StringArrayVar(&f.types, "type", nil, "required predicate type, repeatable: cyclonedx, spdx, slsaprovenance1 or a URI")
 	fl.BoolVar(&f.checkSBOM, "check-sbom", false, "require the attested SBOM to list exactly the crates the binary embeds")
 	fl.StringVar(&f.output, "output", "text", "result format: text or json")
 	fl.StringVar(&f.provenance.BuilderID, "builder-id", "", "required SLSA builder id (exact)")
@@ -239,36 +240,38 @@ func (a *app) report(format string, res *attest.Result, verdict error) error {
 	if verdict != nil {
 		return verdict // one line on stderr says why
 	}
+	// Everything but the counts comes from the bundles or the command line: escaped, one line, bounded.
+	c := func(s string) string { return safetext.Line(s, 256) }
 	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Verified %s (sha256:%s)\n", res.Artifact.Name, res.Artifact.Digest["sha256"])
+	fmt.Fprintf(tw, "Verified %s (sha256:%s)\n", c(res.Artifact.Name), res.Artifact.Digest["sha256"])
 	for _, at := range res.Attestations {
-		what := at.PredicateType
+		what := c(at.PredicateType)
 		if !at.CoversArtifact {
 			what += " (about other artifacts: not counted)"
 		}
 		signer := ""
 		if at.Signer != nil {
-			signer = "key " + at.Signer.KeyID
+			signer = "key " + c(at.Signer.KeyID)
 			if san := at.Signer.Certificate["subjectAlternativeName"]; san != "" {
-				signer = san + " (" + at.Signer.Certificate["certificateIssuer"] + ")"
+				signer = c(san) + " (" + c(at.Signer.Certificate["certificateIssuer"]) + ")"
 			}
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", at.Source, what, signer)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c(at.Source), what, signer)
 		if at.SBOM != nil {
 			fmt.Fprintf(tw, "  \tSBOM lists exactly the %d crates the binary embeds\t\n", at.SBOM.Crates)
 		}
 		if pr := at.Provenance; pr != nil {
 			from := ""
 			if pr.SourceURI != "" {
-				from = " from " + strings.TrimPrefix(pr.SourceURI, "git+")
+				from = " from " + c(strings.TrimPrefix(pr.SourceURI, "git+"))
 				if pr.SourceRef != "" {
-					from += " at " + pr.SourceRef
+					from += " at " + c(pr.SourceRef)
 				}
 			}
-			fmt.Fprintf(tw, "  \tbuilt by %s%s\t\n", pr.BuilderID, from)
+			fmt.Fprintf(tw, "  \tbuilt by %s%s\t\n", c(pr.BuilderID), from)
 		}
 		for _, t := range at.Timestamps {
-			fmt.Fprintf(tw, "  \t%s %s\t\n", t.Type, t.Time.Format("2006-01-02T15:04:05Z"))
+			fmt.Fprintf(tw, "  \t%s %s\t\n", c(t.Type), t.Time.Format("2006-01-02T15:04:05Z"))
 		}
 	}
 	return tw.Flush()

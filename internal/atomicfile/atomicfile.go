@@ -1,47 +1,36 @@
-// Package atomicfile writes files so that a reader sees the old content or the whole new content, never a part:
-// the data goes to a temporary file in the same directory, which is synced and renamed over the target only when
-// everything was written. On any error the temporary file is removed and the target is left as it was.
+// Package atomicfile writes output files so that a reader sees the old content or the whole new content, never a
+// part: the data goes to a temporary file (mode 0600 while it is written) in the same directory, which is synced,
+// given its final mode and renamed over the target only when everything was written. On any error the temporary
+// file is removed and the target is left as it was; a signal handler removes it through package cleanup.
+//
+// Only regular files (and new paths) are replaced that way. A path that names a device, a named pipe or a socket
+// (/dev/null, a FIFO, /dev/stdout) is written through, never replaced: renaming a file over /dev/null, as root in
+// a CI container, would turn the machine's /dev/null into a regular file. A directory is refused.
 package atomicfile
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
+
+	"github.com/ferroseal/ferroseal/internal/cleanup"
 )
 
 // Write creates or replaces path with what fill writes, with permissions perm.
-func Write(path string, perm os.FileMode, fill func(io.Writer) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+func Write(path string, perm os.FileMode, fill func(io.Writer) error) error {
+	through, target, err := plan(path)
 	if err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = tmp.Chmod(perm); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
+	if through {
+		return writeThrough(path, fill)
 	}
-	if err = fill(tmp); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return nil
+	return replace(path, target, perm, fill)
 }
 
 // WriteBytes creates or replaces path with data.
@@ -50,4 +39,84 @@ func WriteBytes(path string, perm os.FileMode, data []byte) error {
 		_, err := w.Write(data)
 		return err
 	})
+}
+
+// plan decides how path is written: through (a device, a pipe, a socket, anything under /dev or /proc), or
+// replaced by a rename onto target (the path, or the regular file a symbolic link points at).
+func plan(path string) (through bool, target string, err error) {
+	clean := filepath.Clean(path)
+	if strings.HasPrefix(clean, "/dev/") || strings.HasPrefix(clean, "/proc/") {
+		return true, "", nil
+	}
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return false, path, nil
+	case err != nil:
+		return false, "", err
+	case st.IsDir():
+		return false, "", errors.New("is a directory")
+	case st.Mode().IsRegular():
+		// Replace the file a symbolic link points at, and keep the link.
+		if resolved, err := filepath.EvalSymlinks(path); err == nil {
+			return false, resolved, nil
+		}
+		return false, path, nil
+	}
+	return true, "", nil
+}
+
+// writeThrough writes to an existing non-regular file, after the whole content was made, in one write.
+func writeThrough(path string, fill func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := fill(&buf); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := f.Write(buf.Bytes()); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
+}
+
+func replace(path, target string, perm os.FileMode, fill func(io.Writer) error) (err error) {
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*") // mode 0600 until it is complete
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	forget := cleanup.Track(tmp.Name())
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+		forget()
+	}()
+	if err = fill(tmp); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Chmod(perm); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err = os.Rename(tmp.Name(), target); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }

@@ -1,11 +1,13 @@
 package inputfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 func TestOpen(t *testing.T) {
@@ -23,24 +25,62 @@ func TestOpen(t *testing.T) {
 		if err != nil || size != 5 {
 			t.Fatalf("%s: size %d, err %v", p, size, err)
 		}
+		buf := make([]byte, 8)
+		if n, err := f.Read(buf); n != 5 || err != nil {
+			t.Errorf("%s: read %d bytes, %v", p, n, err)
+		}
 		f.Close()
 	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// A FIFO opened for reading blocks until a writer comes: open one so that Open returns, then check it refuses.
-	w, err := os.OpenFile(fifo, os.O_RDWR, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	for _, p := range []string{dir, os.DevNull, fifo} {
-		if _, _, err := Open(p); err == nil || !strings.Contains(err.Error(), p+": not a regular file") {
+	for _, p := range []string{dir, os.DevNull} {
+		if _, _, err := Open(p); !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), p+": not a regular file") {
 			t.Errorf("%s: err = %v, want a refusal naming it", p, err)
 		}
 	}
 	if _, _, err := Open(filepath.Join(dir, "missing")); !os.IsNotExist(err) {
 		t.Errorf("missing file: err = %v", err)
+	}
+}
+
+// TestOpenFIFOWithoutWriter: a named pipe nobody writes to is refused at once; opening it for reading the usual
+// way would block forever.
+func TestOpenFIFOWithoutWriter(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "app.sigstore.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, _, err := Open(fifo)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNotRegular) || !strings.Contains(err.Error(), "named pipe") {
+			t.Errorf("err = %v, want a refusal of a named pipe", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Open blocked on a named pipe without a writer")
+	}
+	if _, err := ReadAll(fifo, 10); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("ReadAll: err = %v", err)
+	}
+}
+
+func TestReadSecret(t *testing.T) {
+	// /dev/zero never ends: the read stops one byte past the limit.
+	if _, err := ReadSecret("/dev/zero", 1<<20); err == nil || !strings.Contains(err.Error(), "more than the limit") {
+		t.Errorf("/dev/zero: err = %v", err)
+	}
+	dir := t.TempDir()
+	if _, err := ReadSecret(dir, 10); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("directory: err = %v", err)
+	}
+	p := filepath.Join(dir, "pw")
+	os.WriteFile(p, []byte("secret\n"), 0o600)
+	if b, err := ReadSecret(p, 10); err != nil || string(b) != "secret\n" {
+		t.Errorf("ReadSecret = %q, %v", b, err)
+	}
+	if _, err := ReadAll(p, 3); err == nil {
+		t.Error("ReadAll over the limit: no error")
 	}
 }

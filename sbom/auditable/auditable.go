@@ -187,7 +187,7 @@ func Read(r io.ReaderAt, size int64, opts Options) (*File, error) {
 func openExe(kind Container, r io.ReaderAt, size int64) (exe, error) {
 	switch kind {
 	case ELF:
-		return openELF(r)
+		return openELF(r, size)
 	case PE:
 		return openPE(r, size)
 	case MachO:

@@ -2,6 +2,7 @@ package auditable
 
 import (
 	"bytes"
+	"debug/elf"
 	"debug/macho"
 	"debug/pe"
 	"os"
@@ -50,7 +51,8 @@ func fuzzContainer(t *testing.T, data []byte, open func(r *bytes.Reader) (exe, e
 func FuzzELF(f *testing.F) {
 	seed(f, "*.elf")
 	f.Fuzz(func(t *testing.T, data []byte) {
-		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openELF(r) })
+		fuzzContainer(t, data, func(r *bytes.Reader) (exe, error) { return openELF(r, r.Size()) })
+		agreeWithStdlib(t, data, ELF, stdlibELFSection)
 	})
 }
 
@@ -154,6 +156,24 @@ func stdlibPESection(data []byte) (off int64, ok bool) {
 		if s.Name == SectionName && s.Offset != 0 && s.Size != 0 {
 			off, n = int64(s.Offset), n+1
 			if uint64(s.Offset)+uint64(s.Size) > uint64(len(data)) {
+				return 0, false
+			}
+		}
+	}
+	return off, n == 1
+}
+
+// stdlibELFSection is stdlibPESection for ELF, with debug/elf.
+func stdlibELFSection(data []byte) (off int64, ok bool) {
+	f, err := elf.NewFile(bytes.NewReader(data))
+	if err != nil {
+		return 0, false
+	}
+	n := 0
+	for _, s := range f.Sections {
+		if s.Name == SectionName && s.Type != elf.SHT_NOBITS {
+			off, n = int64(s.Offset), n+1
+			if s.Offset+s.FileSize > uint64(len(data)) || s.Flags&elf.SHF_COMPRESSED != 0 {
 				return 0, false
 			}
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ferroseal/ferroseal/internal/cargoname"
+	"github.com/ferroseal/ferroseal/internal/jsonstrict"
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
 
@@ -69,12 +71,21 @@ func (p *Payload) Root() int {
 	return -1
 }
 
+// maxPayloadDepth bounds the nesting of the payload's JSON: the object, its packages list, a package, its
+// dependencies list.
+const maxPayloadDepth = 8
+
 // ParsePayload parses and validates payload JSON: a JSON object with a packages list, each package named and
 // versioned, of a known kind, with every dependency index in range, at most one root, and no dependency cycle.
 func ParsePayload(data []byte) (*Payload, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 || data[0] != '{' {
 		return nil, fmt.Errorf("%w: JSON: the payload is not a JSON object", ErrInvalidData)
+	}
+	// A member named twice (or twice but for case, which encoding/json reads as one) would show one list of crates
+	// to ferroseal and another to serde-based readers: refuse it, as they do.
+	if err := jsonstrict.Check(data, jsonstrict.Options{MaxDepth: maxPayloadDepth, FoldCase: true}); err != nil {
+		return nil, fmt.Errorf("%w: JSON: %v", ErrInvalidData, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	var raw struct {
@@ -114,10 +125,10 @@ func (p *Payload) Validate() error {
 	seen := make(map[key]int, n)
 	for i := range p.Packages {
 		pkg := &p.Packages[i]
-		if err := checkField("name", pkg.Name); err != nil {
+		if err := cargoname.ValidName(pkg.Name); err != nil {
 			return fmt.Errorf("%w: package %d: %v", ErrInvalidData, i, err)
 		}
-		if err := checkField("version", pkg.Version); err != nil {
+		if err := cargoname.ValidVersion(pkg.Version); err != nil {
 			return fmt.Errorf("%w: package %d (%s): %v", ErrInvalidData, i, pkg.Name, err)
 		}
 		if len(pkg.Source) > 256 || strings.ContainsFunc(pkg.Source, unicode.IsControl) {
@@ -151,18 +162,6 @@ func (p *Payload) Validate() error {
 	}
 	if c := p.cycle(); c != "" {
 		return fmt.Errorf("%w: dependency cycle %s", ErrInvalidData, c)
-	}
-	return nil
-}
-
-func checkField(what, s string) error {
-	switch {
-	case s == "":
-		return fmt.Errorf("empty %s", what)
-	case len(s) > 256:
-		return fmt.Errorf("%s longer than 256 bytes", what)
-	case strings.ContainsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) || r == '/' || r == '\\' }):
-		return fmt.Errorf("%s %q has spaces, slashes or control characters", what, s)
 	}
 	return nil
 }

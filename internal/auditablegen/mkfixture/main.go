@@ -9,10 +9,11 @@ package main
 
 import (
 	"bytes"
-	"compress/zlib"
 	"fmt"
 	"os"
 	"strconv"
+
+	"github.com/ferroseal/ferroseal/internal/elfgen"
 )
 
 func main() {
@@ -22,13 +23,6 @@ func main() {
 	}
 }
 
-func compress(data []byte) []byte {
-	var buf bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestCompression)
-	zw.Write(data)
-	zw.Close()
-	return buf.Bytes()
-}
 
 // paddedLEB writes v as a 5-byte unsigned LEB128.
 func paddedLEB(v uint32) []byte {
@@ -55,7 +49,7 @@ func run(args []string) error {
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(args[2], compress(in), 0o644)
+		return os.WriteFile(args[2], elfgen.Zlib(in), 0o644)
 	case "bomb":
 		if len(args) != 3 {
 			return fmt.Errorf("usage: mkfixture bomb N OUT")
@@ -66,7 +60,7 @@ func run(args []string) error {
 		}
 		doc := append([]byte(`{"packages":[],"pad":"`), bytes.Repeat([]byte{' '}, n)...)
 		doc = append(doc, `"}`...)
-		return os.WriteFile(args[2], compress(doc), 0o644)
+		return os.WriteFile(args[2], elfgen.Zlib(doc), 0o644)
 	case "wasm-custom":
 		if len(args) != 4 {
 			return fmt.Errorf("usage: mkfixture wasm-custom IN DATA OUT")

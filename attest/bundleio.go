@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/ferroseal/ferroseal/internal/atomicfile"
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
 
@@ -21,58 +24,122 @@ type Evidence struct {
 	Data   []byte
 }
 
-// ReadEvidence reads the bundles of a file: a .sigstore.json (or any .json) holds one; an .intoto.jsonl holds one
-// bundle or DSSE envelope per line (blank lines skipped). Sizes and line counts are bounded; a file over a bound
-// is reported as an error wrapping ErrVerificationFailed, since whoever made it is not who ferroseal trusts.
-func ReadEvidence(path string) ([]Evidence, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if !strings.HasSuffix(path, ".jsonl") {
-		data, err := io.ReadAll(io.LimitReader(f, limits.MaxBundleSize+1))
-		if err != nil {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
-		}
-		if int64(len(data)) > limits.MaxBundleSize {
-			return nil, fmt.Errorf("%w: %s is larger than %d bytes", ErrVerificationFailed, path, limits.MaxBundleSize)
-		}
-		return []Evidence{{Source: path, Data: data}}, nil
-	}
-	var out []Evidence
-	r := bufio.NewReaderSize(f, 64<<10)
-	for line := 1; ; line++ {
-		data, err := readLine(r, limits.MaxBundleSize)
-		if errors.Is(err, errLineTooLong) {
-			return nil, fmt.Errorf("%w: %s:%d is longer than %d bytes", ErrVerificationFailed, path, line, limits.MaxBundleSize)
-		}
-		if err != nil && err != io.EOF {
-			return nil, fmt.Errorf("reading %s: %w", path, err)
-		}
-		if len(bytes.TrimSpace(data)) > 0 {
-			if len(out) == limits.MaxBundleLines {
-				return nil, fmt.Errorf("%w: %s has more than %d lines", ErrVerificationFailed, path, limits.MaxBundleLines)
+// Evidences yields evidence held in memory.
+func Evidences(ev ...Evidence) iter.Seq2[Evidence, error] {
+	return func(yield func(Evidence, error) bool) {
+		for _, e := range ev {
+			if !yield(e, nil) {
+				return
 			}
-			out = append(out, Evidence{Source: fmt.Sprintf("%s:%d", path, line), Data: bytes.TrimSpace(data)})
-		}
-		if err == io.EOF {
-			return out, nil
 		}
 	}
 }
 
+// EvidenceFiles streams the bundles of files, one at a time: a .sigstore.json (or any file not ending in .jsonl)
+// holds one; an .intoto.jsonl holds one bundle or DSSE envelope per line (blank lines skipped). Only regular files
+// are read. Each bundle or line is bounded (limits.MaxBundleSize), and so are the lines of a file and the bytes of
+// all files together, so memory stays flat whatever the files hold. A bound exceeded or a file that cannot be read
+// is yielded as an error (wrapping ErrVerificationFailed for a bound: whoever made the file is not who ferroseal
+// trusts), after which nothing more is yielded.
+func EvidenceFiles(paths ...string) iter.Seq2[Evidence, error] {
+	return func(yield func(Evidence, error) bool) {
+		var total int64
+		for _, path := range paths {
+			if !readEvidenceFile(path, &total, yield) {
+				return
+			}
+		}
+	}
+}
+
+// readEvidenceFile yields the evidence of one file; it returns false when the caller stopped or an error was
+// yielded.
+func readEvidenceFile(path string, total *int64, yield func(Evidence, error) bool) bool {
+	f, _, err := inputfile.Open(path)
+	if err != nil {
+		yield(Evidence{Source: path}, err)
+		return false
+	}
+	defer f.Close()
+	budget := func(n int) error {
+		if *total += int64(n); *total > limits.MaxEvidenceTotal {
+			return fmt.Errorf("%w: the bundles given hold more than %d bytes", ErrVerificationFailed, limits.MaxEvidenceTotal)
+		}
+		return nil
+	}
+	if !strings.HasSuffix(path, ".jsonl") {
+		data, err := io.ReadAll(io.LimitReader(f, limits.MaxBundleSize+1))
+		switch {
+		case err != nil:
+			err = fmt.Errorf("reading %s: %w", path, err)
+		case int64(len(data)) > limits.MaxBundleSize:
+			err = fmt.Errorf("%w: %s is larger than %d bytes", ErrVerificationFailed, path, limits.MaxBundleSize)
+		default:
+			err = budget(len(data))
+		}
+		if err != nil {
+			yield(Evidence{Source: path}, err)
+			return false
+		}
+		return yield(Evidence{Source: path, Data: data}, nil)
+	}
+	r := bufio.NewReaderSize(f, 64<<10)
+	lines := 0
+	for n := 1; ; n++ {
+		source := fmt.Sprintf("%s:%d", path, n)
+		data, err := readLine(r, limits.MaxBundleSize)
+		if errors.Is(err, errLineTooLong) {
+			yield(Evidence{Source: source}, fmt.Errorf("%w: %s is longer than %d bytes", ErrVerificationFailed, source, limits.MaxBundleSize))
+			return false
+		}
+		if err != nil && err != io.EOF {
+			yield(Evidence{Source: source}, fmt.Errorf("reading %s: %w", path, err))
+			return false
+		}
+		if data = bytes.TrimSpace(data); len(data) > 0 {
+			if lines++; lines > limits.MaxBundleLines {
+				yield(Evidence{Source: source}, fmt.Errorf("%w: %s has more than %d lines", ErrVerificationFailed, path, limits.MaxBundleLines))
+				return false
+			}
+			if berr := budget(len(data)); berr != nil {
+				yield(Evidence{Source: source}, berr)
+				return false
+			}
+			if !yield(Evidence{Source: source, Data: data}, nil) {
+				return false
+			}
+		}
+		if err == io.EOF {
+			return true
+		}
+	}
+}
+
+// ReadEvidence reads every bundle of a file into memory (see EvidenceFiles for the bounds); for a few bundles of
+// known size, such as a signed build record.
+func ReadEvidence(path string) ([]Evidence, error) {
+	var out []Evidence
+	for ev, err := range EvidenceFiles(path) {
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ev)
+	}
+	return out, nil
+}
+
 var errLineTooLong = errors.New("line too long")
 
-// readLine reads one line (without its newline) of at most max bytes.
+// readLine reads one line (without its newline) of at most max bytes; a longer line is an error as soon as it
+// is, without reading the rest of it.
 func readLine(r *bufio.Reader, max int64) ([]byte, error) {
 	var line []byte
 	for {
 		chunk, err := r.ReadSlice('\n')
-		line = append(line, chunk...)
-		if int64(len(line)) > max+1 {
+		if int64(len(line))+int64(len(chunk)) > max+1 {
 			return nil, errLineTooLong
 		}
+		line = append(line, chunk...)
 		switch {
 		case err == nil:
 			return bytes.TrimSuffix(line, []byte("\n")), nil
@@ -96,12 +163,12 @@ func AppendJSONL(path string, bundle []byte) error {
 	if err := json.Compact(&compact, bundle); err != nil {
 		return err
 	}
-	old, err := os.ReadFile(path)
+	old, err := inputfile.ReadAll(path, limits.MaxEvidenceTotal)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
 	if len(old) > 0 && !bytes.HasSuffix(old, []byte("\n")) {
 		old = append(old, '\n')
 	}
-	return atomicfile.WriteBytes(path, 0o644, append(append(old, compact.Bytes()...), '\n'))
+	return atomicfile.WriteBytes(path, 0o644, append(slices.Clip(old), append(compact.Bytes(), '\n')...))
 }

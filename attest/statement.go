@@ -24,6 +24,7 @@ import (
 	intoto "github.com/in-toto/attestation/go/v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/ferroseal/ferroseal/internal/jsonstrict"
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
 
@@ -145,10 +146,18 @@ func (s *Statement) Validate() error {
 	return nil
 }
 
+// maxStatementDepth bounds the nesting of a statement, its predicate included.
+const maxStatementDepth = 128
+
 // ParseStatement parses and validates statement JSON.
 func ParseStatement(b []byte) (*Statement, error) {
 	if int64(len(b)) > limits.MaxBundleSize {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidStatement, limits.MaxBundleSize)
+	}
+	// Members named twice, or twice but for case, read differently in encoding/json (the last wins, any case) and
+	// in protojson and other verifiers: refuse them, so that every reader sees the statement that was signed.
+	if err := jsonstrict.Check(b, jsonstrict.Options{MaxDepth: maxStatementDepth, FoldCase: true}); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidStatement, err)
 	}
 	var s Statement
 	dec := json.NewDecoder(bytes.NewReader(b))

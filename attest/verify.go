@@ -3,13 +3,15 @@ package attest
 import (
 	"context"
 	"crypto"
+	"crypto/x509/pkix"
+	"encoding/asn1"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"iter"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +25,7 @@ import (
 	"github.com/sigstore/sigstore/pkg/signature"
 
 	"github.com/ferroseal/ferroseal/internal/inputfile"
+	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 	"github.com/ferroseal/ferroseal/sbom/binary"
@@ -120,9 +123,52 @@ type AttestationResult struct {
 	SBOM           *SBOMCheck        `json:"sbom,omitempty"`
 	Provenance     *ProvenanceResult `json:"provenance,omitempty"`
 	Error          string            `json:"error,omitempty"`
+	// Shortfalls name requirements of the policy a bundle that failed does not meet by its make, rather than by
+	// tampering: a front end can say which policy option would accept it, for the user to decide.
+	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
 
 	statement *Statement
 }
+
+// Shortfall is a requirement of the policy that a bundle does not meet by its make.
+type Shortfall string
+
+// Shortfalls.
+const (
+	// ShortfallNoSCT: the policy requires signed certificate timestamps (Policy.SCTs) and the bundle's certificate
+	// carries none: its Sigstore has no certificate transparency log.
+	ShortfallNoSCT Shortfall = "no-sct"
+	// ShortfallSignedTimestampsOnly: the policy requires log entries' integrated times (Policy.IntegratedTimestamps)
+	// and the bundle proves its time with RFC 3161 timestamps only (a Rekor v2 log records no time).
+	ShortfallSignedTimestampsOnly Shortfall = "signed-timestamps-only"
+)
+
+// shortfalls tells why a bundle that failed might pass under another policy.
+func (p *Policy) shortfalls(b *bundle.Bundle) []Shortfall {
+	var out []Shortfall
+	if p.SCTs > 0 {
+		if vc, err := b.VerificationContent(); err == nil {
+			if cert := vc.Certificate(); cert != nil && !slices.ContainsFunc(cert.Extensions, func(e pkix.Extension) bool { return e.Id.Equal(oidSCTList) }) {
+				out = append(out, ShortfallNoSCT)
+			}
+		}
+	}
+	if p.IntegratedTimestamps > 0 {
+		integrated := false
+		if entries, err := b.TlogEntries(); err == nil {
+			for _, e := range entries {
+				integrated = integrated || !e.IntegratedTime().IsZero() && !e.IsRekorV2()
+			}
+		}
+		if ts, err := b.Timestamps(); err == nil && len(ts) > 0 && !integrated {
+			out = append(out, ShortfallSignedTimestampsOnly)
+		}
+	}
+	return out
+}
+
+// oidSCTList is the X.509 extension that carries a certificate's signed certificate timestamps (RFC 6962).
+var oidSCTList = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 11129, 2, 4, 2}
 
 // Result is the verdict on an artifact.
 type Result struct {
@@ -136,30 +182,33 @@ type Result struct {
 // Statement returns the verified statement of an attestation, or nil.
 func (a *AttestationResult) Statement() *Statement { return a.statement }
 
-// Verify checks an artifact against its attestations (each bundle read from evidence) under the policy, in the
-// order the Sigstore client specification gives (transparency log, time, certificate, signature, artifact), by
-// sigstore-go, then the checks of ours: predicate types, SBOM and provenance. It returns the result, and an error
-// wrapping ErrVerificationFailed when the artifact fails: when any bundle fails to verify, when no verified
-// attestation covers the artifact, or when a required predicate type, an SBOM check or a provenance check fails.
+// Verify checks an artifact against evidence held in memory; see VerifyStream.
 func Verify(ctx context.Context, artifactPath string, evidence []Evidence, p Policy) (*Result, error) {
+	return VerifyStream(ctx, artifactPath, Evidences(evidence...), p)
+}
+
+// VerifyStream checks an artifact against its attestations (each bundle read from evidence, one at a time) under
+// the policy, in the order the Sigstore client specification gives (transparency log, time, certificate,
+// signature, artifact), by sigstore-go, then the checks of ours: predicate types, SBOM and provenance. It stops at
+// the first bundle that fails. It returns the result, and an error wrapping ErrVerificationFailed when the
+// artifact fails: when any bundle fails to verify or cannot be read within the bounds, when no verified
+// attestation covers the artifact, or when a required predicate type, an SBOM check or a provenance check fails.
+// The artifact must be a regular file; it is hashed by streaming it, and the hashing stops with ctx.
+func VerifyStream(ctx context.Context, artifactPath string, evidence iter.Seq2[Evidence, error], p Policy) (*Result, error) {
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(artifactPath)
+	f, _, err := inputfile.Open(artifactPath)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	hashes, err := binary.Digest(f, []sbom.HashAlgorithm{sbom.SHA256})
+	hashes, err := binary.DigestContext(ctx, f, []sbom.HashAlgorithm{sbom.SHA256})
+	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("hashing %s: %w", artifactPath, err)
 	}
 	digest, _ := hex.DecodeString(hashes[0].Value)
 	res := &Result{Artifact: Subject{Name: baseName(artifactPath), Digest: map[string]string{"sha256": hashes[0].Value}}}
-	if len(evidence) == 0 {
-		res.Problems = append(res.Problems, "no attestations")
-		return res, fmt.Errorf("%w: no attestations", ErrVerificationFailed)
-	}
 
 	verifier, err := p.verifier()
 	if err != nil {
@@ -175,16 +224,41 @@ func Verify(ctx context.Context, artifactPath string, evidence []Evidence, p Pol
 		}
 	}
 
-	for _, ev := range evidence {
+	seen := 0
+	for ev, rerr := range evidence {
+		if rerr != nil {
+			if !errors.Is(rerr, ErrVerificationFailed) {
+				return nil, rerr
+			}
+			res.Problems = append(res.Problems, safetext.Cut(rerr.Error(), maxProblem))
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		seen++
 		ar := p.verifyOne(verifier, identity, ev, digest)
 		if ar.Verified && ar.CoversArtifact {
 			p.checkPredicate(ctx, artifactPath, &ar)
 		}
+		if !ar.CoversArtifact {
+			ar.statement = nil // only what is about the artifact is kept
+		}
 		if ar.Error != "" {
 			ar.Verified = false
+			ar.Error = safetext.Cut(ar.Error, maxProblem)
 			res.Problems = append(res.Problems, ar.Source+": "+ar.Error)
+			res.Attestations = append(res.Attestations, ar)
+			break // every bundle must verify: the first that does not decides
 		}
 		res.Attestations = append(res.Attestations, ar)
+	}
+	if seen == 0 && len(res.Problems) == 0 {
+		res.Problems = append(res.Problems, "no attestations")
+		return res, fmt.Errorf("%w: no attestations", ErrVerificationFailed)
+	}
+	if len(res.Problems) > 0 {
+		return res, fmt.Errorf("%w: %s", ErrVerificationFailed, strings.Join(res.Problems, "; "))
 	}
 
 	covering := 0
@@ -193,7 +267,7 @@ func Verify(ctx context.Context, artifactPath string, evidence []Evidence, p Pol
 			covering++
 		}
 	}
-	if covering == 0 && len(res.Problems) == 0 {
+	if covering == 0 {
 		res.Problems = append(res.Problems, fmt.Sprintf("no attestation is about %s (sha256:%s)", res.Artifact.Name, res.Artifact.Digest["sha256"]))
 	}
 	for _, want := range p.PredicateTypes {
@@ -217,6 +291,9 @@ func Verify(ctx context.Context, artifactPath string, evidence []Evidence, p Pol
 	}
 	return res, nil
 }
+
+// maxProblem bounds a problem's text: errors may quote bundle content, which an attacker sizes.
+const maxProblem = 1024
 
 // verifier builds sigstore-go's verifier from the policy's trusted material and required counts.
 func (p *Policy) verifier() (*verify.Verifier, error) {
@@ -271,6 +348,7 @@ func (p *Policy) verifyOne(v *verify.Verifier, identity []verify.PolicyOption, e
 		var err2 error
 		if result, err2 = v.Verify(b, verify.NewPolicy(verify.WithoutArtifactUnsafe(), identity...)); err2 != nil {
 			ar.Error = err.Error()
+			ar.Shortfalls = p.shortfalls(b)
 			return ar
 		}
 		ar.CoversArtifact = false

@@ -81,7 +81,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 	fl.IntVar(&f.requireTlog, "require-tlog", -1, "transparency log entries each bundle must carry (default 1 keyless, 0 with a key)")
 	fl.IntVar(&f.requireTimestamps, "require-timestamps", -1, "RFC 3161 timestamps each bundle must carry (default 1 with --use-signed-timestamps, else 0)")
 	fl.IntVar(&f.requireIntegrated, "require-integrated-timestamps", -1, "log entries' integrated timestamps required (default 1 keyless without --use-signed-timestamps, else 0)")
-	fl.IntVar(&f.requireSCTs, "require-scts", 0, "certificate transparency SCTs each certificate must carry")
+	fl.IntVar(&f.requireSCTs, "require-scts", -1, "certificate transparency SCTs each certificate must carry (default 1 keyless when the trusted root lists CT logs, as cosign requires; else 0)")
 	fl.StringArrayVar(&f.types, "type", nil, "required predicate type, repeatable: cyclonedx, spdx, slsaprovenance1 or a URI")
 	fl.BoolVar(&f.checkSBOM, "check-sbom", false, "require the attested SBOM to list exactly the crates the binary embeds")
 	fl.StringVar(&f.output, "output", "text", "result format: text or json")
@@ -164,7 +164,11 @@ func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 	p.TransparencyLogEntries = def(f.requireTlog, tlog)
 	p.SignedTimestamps = def(f.requireTimestamps, signed)
 	p.IntegratedTimestamps = def(f.requireIntegrated, integrated)
-	p.SCTs = f.requireSCTs
+	scts := 0
+	if keyless && p.TrustedMaterial != nil && len(p.TrustedMaterial.CTLogs()) > 0 {
+		scts = 1
+	}
+	p.SCTs = def(f.requireSCTs, scts)
 	p.CheckSBOM = f.checkSBOM
 	if p.Auditable.MaxFileSize, err = parseSize(f.maxSize); err != nil {
 		return p, usageErrorf("--max-file-size: %v", err)
@@ -204,27 +208,37 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifact string) err
 			return usageErrorf("no bundle: %s.sigstore.json and %s.intoto.jsonl do not exist; name one with --bundle", artifact, artifact)
 		}
 	}
-	var evidence []attest.Evidence
-	for _, b := range bundles {
-		ev, err := attest.ReadEvidence(b)
-		if errors.Is(err, attest.ErrVerificationFailed) {
-			return a.report(f.output, &attest.Result{Problems: []string{err.Error()}}, withCode(exitVerifyFailed, err))
-		}
-		if err != nil {
-			return err
-		}
-		evidence = append(evidence, ev...)
-	}
-	res, err := attest.Verify(cmd.Context(), artifact, evidence, policy)
+	res, err := attest.VerifyStream(cmd.Context(), artifact, attest.EvidenceFiles(bundles...), policy)
 	switch {
 	case errors.Is(err, attest.ErrPolicy):
 		return withCode(exitUsage, err)
 	case errors.Is(err, attest.ErrVerificationFailed):
+		a.hints(res)
 		return a.report(f.output, res, withCode(exitVerifyFailed, err))
 	case err != nil:
 		return err
 	}
 	return a.report(f.output, res, nil)
+}
+
+// hints says which flag would accept bundles that failed by their make rather than by tampering; the choice to
+// relax the policy is the user's.
+func (a *app) hints(res *attest.Result) {
+	said := map[attest.Shortfall]bool{}
+	for _, at := range res.Attestations {
+		for _, s := range at.Shortfalls {
+			if said[s] {
+				continue
+			}
+			said[s] = true
+			switch s {
+			case attest.ShortfallNoSCT:
+				a.infof("hint: the signing certificate carries no signed certificate timestamp (its Sigstore has no certificate transparency log); if that is expected, verify with --require-scts 0 (cosign's --insecure-ignore-sct)")
+			case attest.ShortfallSignedTimestampsOnly:
+				a.infof("hint: the bundle proves its signing time with RFC 3161 timestamps, not transparency log entries (as with Rekor v2): verify with --use-signed-timestamps")
+			}
+		}
+	}
 }
 
 // report prints the result (JSON to stdout, or a summary) and passes the verdict on.

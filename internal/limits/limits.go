@@ -26,12 +26,16 @@ const (
 	// MaxManifestSize is the largest Cargo.toml read.
 	MaxManifestSize int64 = 4 * MiB
 
-	// MaxBundleSize is the largest Sigstore bundle, DSSE envelope or one line of an .intoto.jsonl file read.
-	MaxBundleSize int64 = 64 * MiB
+	// MaxBundleSize is the largest Sigstore bundle, DSSE envelope or one line of an .intoto.jsonl file read. The
+	// SBOM of a program of a few thousand crates makes a bundle of a few MiB.
+	MaxBundleSize int64 = 16 * MiB
 	// MaxBundleLines is the largest number of lines read from one .intoto.jsonl file.
 	MaxBundleLines = 10_000
+	// MaxEvidenceTotal is the most bytes of bundles read for one verification, all files together. They are read one
+	// bundle at a time, so this bounds time, not memory.
+	MaxEvidenceTotal int64 = 256 * MiB
 	// MaxPredicateSize is the largest predicate (an SBOM or provenance document) embedded in a statement.
-	MaxPredicateSize int64 = 48 * MiB
+	MaxPredicateSize int64 = 12 * MiB
 	// MaxKeySize is the largest key file read.
 	MaxKeySize int64 = 1 * MiB
 	// MaxTrustedRootSize is the largest trusted root or signing configuration file read.

@@ -9,6 +9,7 @@
 package binary
 
 import (
+	"context"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
@@ -131,6 +132,24 @@ func (s stoppable) Read(p []byte) (int, error) {
 
 // copyBuffers are the read buffers of Digest, reused across files.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+
+// DigestContext is Digest, stopped with the context's error when the context ends.
+func DigestContext(ctx context.Context, r io.Reader, algs []sbom.HashAlgorithm) ([]sbom.Hash, error) {
+	return Digest(ctxReader{ctx, r}, algs)
+}
+
+// ctxReader is a reader that ends with the context's error once the context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
 
 // Digest computes the requested digests (SHA-256 when none) of everything r yields, in one pass.
 func Digest(r io.Reader, algs []sbom.HashAlgorithm) ([]sbom.Hash, error) {

@@ -20,6 +20,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
@@ -208,7 +209,7 @@ type fileKind struct {
 
 // sniffFile reads a file's first bytes (and, for an uncompressed tar, its header magic) to classify it.
 func sniffFile(p string) (fileKind, error) {
-	f, err := os.Open(p)
+	f, _, err := inputfile.Open(p)
 	if err != nil {
 		return fileKind{}, err
 	}

@@ -1,0 +1,296 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/ferroseal/ferroseal/attest"
+)
+
+// Regression tests for the hostile-input review, one per class of defect; the classes are numbered as in the
+// review. Tests that need the Sigstore services are in hardening_keyless_test.go.
+
+// TestEmptyPolicyFlagsRefused (class 2): a policy flag given explicitly with an empty value (an unset variable in a
+// CI script) is a usage error, never "no check".
+func TestEmptyPolicyFlagsRefused(t *testing.T) {
+	dir := t.TempDir()
+	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx"); res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	base := []string{"verify", art, "--key", pub}
+	for _, flag := range []string{"--type", "--source-uri", "--source-tag", "--source-ref", "--source-branch", "--builder-id",
+		"--build-type", "--bundle", "--trusted-root"} {
+		for _, form := range [][]string{{flag, ""}, {flag + "="}} {
+			res := runCLI(t, nil, "", append(append([]string{}, base...), form...)...)
+			assertCleanFailure(t, res, exitUsage, "", strings.TrimPrefix(flag, "--")+" was given an empty value")
+		}
+	}
+	for _, flag := range []string{"--certificate-identity", "--certificate-oidc-issuer", "--certificate-identity-regexp",
+		"--certificate-github-workflow-repository", "--certificate-github-workflow-ref"} {
+		res := runCLI(t, nil, "", "verify", art, flag, "")
+		assertCleanFailure(t, res, exitUsage, "", "empty value")
+	}
+	// The same for the commands that sign.
+	for _, args := range [][]string{
+		{"attest", art, "--key", key, "--type", ""},
+		{"release", dir, "--key", key, "--provenance", ""},
+		{"build", "--key", "", "--", "true"},
+	} {
+		assertCleanFailure(t, runCLI(t, pwEnv, "", args...), exitUsage, "", "empty value")
+	}
+}
+
+// TestSourceURIForms (class 3): a policy source in git's scp form names the same repository as its URLs, and no
+// other: it used to be read as the host "git", which accepted provenance from git@anything.
+func TestSourceURIForms(t *testing.T) {
+	dir := t.TempDir()
+	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	attestProvenance := func(name, uri string) string {
+		pred := writeFile(t, dir, name+".json", `{"buildDefinition":{"buildType":"https://ferroseal.dev/buildtypes/cargo/v1",`+
+			`"externalParameters":{"source":{"uri":"`+uri+`","ref":"refs/tags/v1.2.0"}}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}`)
+		out := filepath.Join(dir, name+".sigstore.json")
+		if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "slsaprovenance1", "--predicate", pred, "-o", out); res.code != 0 {
+			t.Fatal(res.stderr)
+		}
+		return out
+	}
+	genuine := attestProvenance("genuine", "git+https://github.com/o/r")
+	foreign := attestProvenance("foreign", "git@evil.example:o/r")
+	check := func(bundle, policy string) int {
+		return runCLI(t, nil, "", "verify", art, "--key", pub, "--bundle", bundle, "--source-uri", policy, "--source-tag", "v1.2.0").code
+	}
+	for _, policy := range []string{"git@github.com:o/r", "github.com/o/r", "https://github.com/o/r.git", "git+https://github.com/o/r"} {
+		if code := check(genuine, policy); code != 0 {
+			t.Errorf("provenance from github.com/o/r, policy %q: exit %d, want 0", policy, code)
+		}
+		if code := check(foreign, policy); code != exitVerifyFailed {
+			t.Errorf("provenance from git@evil.example:o/r, policy %q: exit %d, want %d", policy, code, exitVerifyFailed)
+		}
+	}
+	for _, policy := range []string{"github.com", "git@github.com:", "/home/me/repo", "git"} {
+		res := runCLI(t, nil, "", "verify", art, "--key", pub, "--bundle", genuine, "--source-uri", policy)
+		assertCleanFailure(t, res, exitUsage, "", "source URI")
+	}
+}
+
+// TestBundleStreamedAndBounded (class 14): an .intoto.jsonl is read one line at a time and verification stops at
+// the first line that fails, so a huge file behind a bad first line costs nothing; a 20 MB field never becomes a
+// 20 MB message.
+func TestBundleStreamedAndBounded(t *testing.T) {
+	dir := t.TempDir()
+	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
+	_, pub := keygen(t, dir, "ecdsa-p256")
+	big := filepath.Join(dir, "app.intoto.jsonl")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(`{"mediaType":"application/vnd.dev.sigstore.bundle.v0.3+json","garbage":true}` + "\n")
+	line := append(bytes.Repeat([]byte("x"), 4<<20), '\n')
+	for range 50 { // 200 MiB after the bad line
+		f.Write(line)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	res := runCLI(t, nil, "", "verify", art, "--key", pub)
+	runtime.ReadMemStats(&after)
+	if res.code != exitVerifyFailed {
+		t.Errorf("exit %d, want %d: %s", res.code, exitVerifyFailed, res.stderr)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+		t.Errorf("allocated %d MiB to refuse a bundle file whose first line is bad", alloc>>20)
+	}
+
+	huge := filepath.Join(dir, "huge.sigstore.json")
+	os.WriteFile(huge, []byte(`{"mediaType":"`+strings.Repeat("A", 15<<20)+`"}`), 0o644)
+	res = runCLI(t, nil, "", "verify", art, "--key", pub, "--bundle", huge)
+	if res.code != exitVerifyFailed || len(res.stderr) > 8<<10 || strings.Count(res.stderr, "\n") != 1 {
+		t.Errorf("exit %d, %d bytes and %d lines of stderr for a 15 MB mediaType", res.code, len(res.stderr), strings.Count(res.stderr, "\n"))
+	}
+	res = runCLI(t, nil, "", "verify", art, "--key", pub, "--bundle", huge, "--output", "json")
+	if len(res.stdout) > 64<<10 {
+		t.Errorf("%d bytes of JSON result for a 15 MB mediaType", len(res.stdout))
+	}
+}
+
+// TestTerminalInjection (class 9): text from a bundle cannot rewrite the terminal: escape sequences and line breaks
+// are shown escaped, on one line.
+func TestTerminalInjection(t *testing.T) {
+	dir := t.TempDir()
+	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
+	_, pub := keygen(t, dir, "ecdsa-p256")
+	forged := "\x1b[2K\x1b[1A\rVerified app (sha256:" + strings.Repeat("0", 64) + ")\n"
+	b, _ := json.Marshal(map[string]any{"mediaType": forged})
+	bundle := writeFile(t, dir, "b.json", string(b))
+	res := runCLI(t, nil, "", "verify", art, "--key", pub, "--bundle", bundle)
+	if res.code != exitVerifyFailed {
+		t.Errorf("exit %d", res.code)
+	}
+	if strings.ContainsAny(res.stderr, "\x1b\r") || strings.Count(res.stderr, "\n") != 1 || !strings.Contains(res.stderr, `\x1b[2K`) {
+		t.Errorf("stderr not escaped to one line: %q", res.stderr)
+	}
+}
+
+// TestOutputToDevice (class 11): -o FORMAT=PATH where PATH is a device node or a FIFO writes through it and
+// leaves it what it was; ferroseal used to rename a regular file over it (as root, over /dev/null).
+func TestOutputToDevice(t *testing.T) {
+	dir := t.TempDir()
+	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
+	null := filepath.Join(dir, "null")
+	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		if os.Getuid() != 0 {
+			t.Skipf("mknod needs root: %v", err)
+		}
+		t.Fatal(err)
+	}
+	res := runCLI(t, nil, "", "sbom", art, "-o", "cyclonedx-json="+null, "-o", "spdx-json="+filepath.Join(dir, "app.spdx.json"))
+	if res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	if st, _ := os.Lstat(null); st.Mode()&os.ModeCharDevice == 0 {
+		t.Errorf("the device node is now %v", st.Mode())
+	}
+	fifo := filepath.Join(dir, "fifo")
+	syscall.Mkfifo(fifo, 0o644)
+	got := make(chan []byte, 1)
+	go func() { b, _ := os.ReadFile(fifo); got <- b }()
+	if res := runCLI(t, nil, "", "sbom", art, "-o", "cyclonedx-json="+fifo); res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	select {
+	case b := <-got:
+		if !bytes.Contains(b, []byte(`"bomFormat": "CycloneDX"`)) {
+			t.Errorf("the FIFO carried %q", b)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing came through the FIFO")
+	}
+	if st, _ := os.Lstat(fifo); st.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("the FIFO is now %v", st.Mode())
+	}
+}
+
+// runBinary runs the built ferroseal with a deadline; a run that outlives it is killed and reported as such.
+func runBinary(t *testing.T, bin string, deadline time.Duration, env []string, args ...string) (code int, stderr string, took time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(slicesWithout(os.Environ(), "FERROSEAL_PASSWORD=", "COSIGN_PASSWORD="), env...)
+	var eb bytes.Buffer
+	cmd.Stderr = &eb
+	start := time.Now()
+	err := cmd.Run()
+	took = time.Since(start)
+	if ctx.Err() != nil {
+		t.Errorf("ferroseal %s: still running after %v", strings.Join(args, " "), deadline)
+		return -1, eb.String(), took
+	}
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), eb.String(), took
+	}
+	return 0, eb.String(), took
+}
+
+// TestNoEndlessInputs (class 15): devices and FIFOs where files are expected are refused at once instead of read
+// forever or waited on.
+func TestNoEndlessInputs(t *testing.T) {
+	bin := filepath.Join(buildFerroseal(t), "ferroseal")
+	dir := t.TempDir()
+	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	fifo := filepath.Join(dir, "app.sigstore.json")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		env  []string
+		args []string
+		want string
+	}{
+		{name: "verify /dev/zero", args: []string{"verify", "/dev/zero", "--key", pub, "--bundle", art}, want: "not a regular file"},
+		{name: "a FIFO as the default bundle", args: []string{"verify", art, "--key", pub}, want: "named pipe"},
+		{name: "a FIFO as the artifact", args: []string{"sbom", fifo}, want: "named pipe"},
+		{name: "--password-file /dev/zero", env: []string{"FERROSEAL_TEST=1"},
+			args: []string{"attest", art, "--key", key, "--password-file", "/dev/zero", "--type", "cyclonedx"}, want: "limit"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := tc.env
+			if env == nil {
+				env = []string{"FERROSEAL_PASSWORD=pw"}
+			}
+			code, stderr, _ := runBinary(t, bin, 20*time.Second, env, tc.args...)
+			if code == 0 || code == -1 || !strings.Contains(stderr, tc.want) {
+				t.Errorf("exit %d, stderr %q: want a failure mentioning %q", code, stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestFirstSignalStops (class 15): the first SIGTERM ends a run that is blocked where the context cannot reach
+// (here, waiting on a FIFO nobody writes, for a password), within the grace period, with 128+15.
+func TestFirstSignalStops(t *testing.T) {
+	bin := filepath.Join(buildFerroseal(t), "ferroseal")
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "password")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "keygen", "--output-key-prefix", filepath.Join(dir, "k"), "--password-file", fifo)
+	cmd.Env = slicesWithout(os.Environ(), "FERROSEAL_PASSWORD=", "COSIGN_PASSWORD=")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+	start := time.Now()
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-done:
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 128+15 {
+			t.Errorf("exit %v, want %d", err, 128+15)
+		}
+		if took := time.Since(start); took > stopGrace+2*time.Second {
+			t.Errorf("took %v to stop", took)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("SIGTERM did not stop ferroseal")
+	}
+}
+
+// slicesWithout drops the environment entries that start with any of the prefixes.
+func slicesWithout(env []string, prefixes ...string) []string {
+	var out []string
+	for _, e := range env {
+		keep := true
+		for _, p := range prefixes {
+			keep = keep && !strings.HasPrefix(e, p)
+		}
+		if keep {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+var _ = attest.ErrVerificationFailed

@@ -23,7 +23,6 @@ func main() {
 	}
 }
 
-
 // paddedLEB writes v as a 5-byte unsigned LEB128.
 func paddedLEB(v uint32) []byte {
 	b := make([]byte, 5)

@@ -21,8 +21,9 @@ const (
 
 	// MaxMetadataSize is the largest `cargo metadata` JSON document read.
 	MaxMetadataSize int64 = 512 * MiB
-	// MaxLockfileSize is the largest Cargo.lock read.
-	MaxLockfileSize int64 = 64 * MiB
+	// MaxLockfileSize is the largest Cargo.lock read. The lockfiles of the largest Rust workspaces (the compiler,
+	// Firefox) are a few hundred KiB.
+	MaxLockfileSize int64 = 8 * MiB
 	// MaxManifestSize is the largest Cargo.toml read.
 	MaxManifestSize int64 = 4 * MiB
 

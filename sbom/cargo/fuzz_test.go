@@ -2,6 +2,7 @@ package cargo
 
 import (
 	"bytes"
+	"github.com/BurntSushi/toml"
 	"os"
 	"path/filepath"
 	"testing"
@@ -139,4 +140,58 @@ func FuzzReadMetadata(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzTOMLDepth: the depth check never counts less nesting than the TOML decoder builds. Wherever the decoder
+// reads a document to values nested deeper than the bound, the check has refused it first.
+func FuzzTOMLDepth(f *testing.F) {
+	addSeeds(f, "testdata/lock/*.lock")
+	f.Add([]byte("a = [[1], {b = [2, {c = 3}]}]\n"))
+	f.Add([]byte("a = \"\"\"\n[[[\"\"\"\nb = [[[[1]]]]\n"))
+	f.Add([]byte("[x.'y[z'.\"w]\"]\nk = [ # [[[\n 1 ]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 1<<16 {
+			return
+		}
+		const bound = 4
+		if checkTOMLDepth(data, bound) != nil {
+			return
+		}
+		var v any
+		if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&v); err != nil {
+			return
+		}
+		// Table headers make nested tables without brackets in values: count value nesting only.
+		if d := valueDepth(v, false); d > bound {
+			t.Fatalf("accepted %q, which decodes %d levels deep", data, d)
+		}
+	})
+}
+
+// valueDepth is how deeply arrays and inline tables nest in a decoded value; tables reached through headers count
+// nothing (inValue false).
+func valueDepth(v any, inValue bool) int {
+	own := 0
+	if inValue {
+		own = 1
+	}
+	best := 0
+	switch x := v.(type) {
+	case map[string]any:
+		for _, e := range x {
+			best = max(best, valueDepth(e, inValue))
+		}
+		return best + own
+	case []map[string]any:
+		for _, e := range x {
+			best = max(best, valueDepth(e, inValue))
+		}
+		return best + own
+	case []any:
+		for _, e := range x {
+			best = max(best, valueDepth(e, true))
+		}
+		return best + 1
+	}
+	return 0
 }

@@ -5,12 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/ferroseal/ferroseal/internal/cargoname"
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
 
@@ -55,7 +56,7 @@ type lockPackageTOML struct {
 
 // ReadLockfileFile reads and parses the Cargo.lock at path.
 func ReadLockfileFile(path string) (*Lockfile, error) {
-	f, err := os.Open(path)
+	f, _, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +77,9 @@ func ReadLockfile(r io.Reader) (*Lockfile, error) {
 	}
 	if int64(len(data)) > limits.MaxLockfileSize {
 		return nil, fmt.Errorf("%w: larger than %d bytes", ErrInvalidLockfile, limits.MaxLockfileSize)
+	}
+	if err := checkTOMLDepth(data, maxLockDepth); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidLockfile, err)
 	}
 	var raw lockTOML
 	if _, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&raw); err != nil {
@@ -109,8 +113,12 @@ func ReadLockfile(r io.Reader) (*Lockfile, error) {
 	byName := map[string][]int{}
 	byNameVersion := map[[2]string][]int{}
 	for i, p := range pkgs {
-		if p.Name == "" || p.Version == "" {
-			return nil, fmt.Errorf("%w: package %d has no name or version", ErrInvalidLockfile, i+1)
+		// Names and versions become package URLs, identifiers and lines of output: cargo's grammar, or nothing.
+		if err := cargoname.ValidName(p.Name); err != nil {
+			return nil, fmt.Errorf("%w: package %d: %v", ErrInvalidLockfile, i+1, err)
+		}
+		if err := cargoname.ValidVersion(p.Version); err != nil {
+			return nil, fmt.Errorf("%w: package %d (%s): %v", ErrInvalidLockfile, i+1, p.Name, err)
 		}
 		k := key{p.Name, p.Version, p.Source}
 		if _, dup := byKey[k]; dup {

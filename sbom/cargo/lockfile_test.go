@@ -2,6 +2,7 @@ package cargo
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -121,8 +122,13 @@ func TestReadLockfileRejects(t *testing.T) {
 		{name: "ambiguous dependency", input: pkg("a", "1.0.0", "b") + pkg("b", "1.0.0") + pkg("b", "2.0.0"), want: `dependency "b" is ambiguous`},
 		{name: "malformed source", input: pkg("a", "1.0.0", "b 1.0.0 registry") + pkg("b", "1.0.0"), want: "malformed source"},
 		{name: "duplicate package", input: pkg("a", "1.0.0") + pkg("a", "1.0.0"), want: "listed twice"},
-		{name: "no version", input: "[[package]]\nname = \"a\"\n", want: "no name or version"},
+		{name: "no version", input: "[[package]]\nname = \"a\"\n", want: "empty version"},
+		{name: "name with a line break", input: pkg(`a\nPackageName: injected`, "1.0.0"), want: "not allowed in a crate name"},
+		{name: "name closing a text block", input: pkg("a</text>", "1.0.0"), want: "not allowed in a crate name"},
+		{name: "version not semver", input: pkg("a", `1.0.0\nPackageVersion: 9`), want: "not a semantic version"},
 		{name: "wrong type", input: "[[package]]\nname = 3\nversion = \"1\"\n", want: "toml"},
+		{name: "deep arrays", input: "x = " + strings.Repeat("[", 9) + strings.Repeat("]", 9) + "\n", want: "nested more than 8 deep"},
+		{name: "deep inline tables", input: "x = " + strings.Repeat("{a=", 9) + "1" + strings.Repeat("}", 9) + "\n", want: "nested more than 8 deep"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,5 +202,35 @@ func TestLockfileDocument(t *testing.T) {
 	}
 	if doc1.Subject.Ref != "local:app@0.1.0" || len(doc1.Subject.DependsOn) != 3 {
 		t.Errorf("subject = %q depending on %q, want local:app@0.1.0 with 3 dependencies", doc1.Subject.Ref, doc1.Subject.DependsOn)
+	}
+}
+
+// TestLockfileDepthBeforeDecoding (class 12): lockfiles of deeply nested arrays or inline tables are refused before
+// the TOML decoder sees them, quickly and with little memory; they used to kill the process with a stack overflow
+// (10 MB of arrays) or take half a minute and gigabytes (24 KB of inline tables).
+func TestLockfileDepthBeforeDecoding(t *testing.T) {
+	for name, doc := range map[string]string{
+		"arrays":        "x = " + strings.Repeat("[", 3<<20) + strings.Repeat("]", 3<<20) + "\n",
+		"inline tables": "x = " + strings.Repeat("{a=", 8<<10) + "1" + strings.Repeat("}", 8<<10) + "\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			_, err := ReadLockfile(strings.NewReader(doc))
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, ErrInvalidLockfile) || !strings.Contains(err.Error(), "nested more than") {
+				t.Errorf("err = %v", err)
+			}
+			if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+				t.Errorf("allocated %d MiB", alloc>>20)
+			}
+		})
+	}
+	// Brackets inside strings and comments are not nesting.
+	quoted := "# [[[[[[[[[[\n" + `x = "[[[[[[[[[[{{{{{{{{"` + "\n" + `y = '[[[[[[[[[['` + "\n" + "z = \"\"\"\n[[[[[[[[[[\n\"\"\"\n" +
+		"w = '''\n{{{{{{{{{{'''\n" + `v = "\"[[[[[[[[[["` + "\n" + "[[package]]\nname = \"a\"\nversion = \"1.0.0\"\n"
+	if lf, err := ReadLockfile(strings.NewReader(quoted)); err != nil || len(lf.Packages) != 1 {
+		t.Errorf("brackets in strings and comments: %v", err)
 	}
 }

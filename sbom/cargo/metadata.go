@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/ferroseal/ferroseal/internal/cargoname"
 	"github.com/ferroseal/ferroseal/internal/limits"
 )
 
@@ -189,8 +190,14 @@ func (m *Metadata) index() error {
 	m.byID = make(map[string]*Package, len(m.Packages))
 	for i := range m.Packages {
 		p := &m.Packages[i]
-		if p.ID == "" || p.Name == "" || p.Version == "" {
-			return fmt.Errorf("%w: package %d has no id, name or version", ErrInvalidMetadata, i+1)
+		if p.ID == "" {
+			return fmt.Errorf("%w: package %d has no id", ErrInvalidMetadata, i+1)
+		}
+		if err := cargoname.ValidName(p.Name); err != nil {
+			return fmt.Errorf("%w: package %d: %v", ErrInvalidMetadata, i+1, err)
+		}
+		if err := cargoname.ValidVersion(p.Version); err != nil {
+			return fmt.Errorf("%w: package %d (%s): %v", ErrInvalidMetadata, i+1, p.Name, err)
 		}
 		if _, dup := m.byID[p.ID]; dup {
 			return fmt.Errorf("%w: package %q listed twice", ErrInvalidMetadata, p.Name+" "+p.Version)

@@ -51,6 +51,7 @@ func Encode(w io.Writer, doc *sbom.Document, opts Options) error {
 		return err
 	}
 	if opts.Format == TagValue {
+		sanitizeTagValue(d)
 		if err := tagvalue.Write(d, w); err != nil {
 			return fmt.Errorf("encoding SPDX tag-value: %w", err)
 		}
@@ -190,17 +191,18 @@ func pkg(c *sbom.Component, ids map[string]common.ElementID) *spdx.Package {
 		})
 	}
 	var lines []string
+	// Each comment line is "name: value"; a value from the inputs stays on its line.
 	for _, prop := range sbom.ComponentProperties(c) {
-		lines = append(lines, prop.Name+": "+prop.Value)
+		lines = append(lines, prop.Name+": "+oneLine(prop.Value))
 	}
 	if c.Repository != "" {
-		lines = append(lines, "repository: "+c.Repository)
+		lines = append(lines, "repository: "+oneLine(c.Repository))
 	}
 	if c.Documentation != "" {
-		lines = append(lines, "documentation: "+c.Documentation)
+		lines = append(lines, "documentation: "+oneLine(c.Documentation))
 	}
 	for _, a := range c.Authors {
-		lines = append(lines, "author: "+a)
+		lines = append(lines, "author: "+oneLine(a))
 	}
 	p.PackageComment = strings.Join(lines, "\n")
 	return p
@@ -228,6 +230,17 @@ func downloadLocation(c *sbom.Component) string {
 	return noAssertion
 }
 
+// oneLine keeps a value from the inputs on the comment line it is written on: line breaks become spaces.
+func oneLine(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\n', '\r', '\v', '\f', 0x85, 0x2028, 0x2029:
+			return ' '
+		}
+		return r
+	}, s)
+}
+
 func documentComment(doc *sbom.Document) string {
 	lines := []string{sbom.PropOrigin + ": " + string(doc.Origin)}
 	if doc.Target != "" {
@@ -240,10 +253,10 @@ func documentComment(doc *sbom.Document) string {
 		lines = append(lines, "ferroseal:sbom:incomplete: true")
 	}
 	for _, p := range doc.Properties {
-		lines = append(lines, p.Name+": "+p.Value)
+		lines = append(lines, p.Name+": "+oneLine(p.Value))
 	}
 	for _, n := range doc.Notes {
-		lines = append(lines, sbom.PropNote+": "+n)
+		lines = append(lines, sbom.PropNote+": "+oneLine(n))
 	}
 	return strings.Join(lines, "\n")
 }

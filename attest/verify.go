@@ -20,6 +20,7 @@ import (
 	protocommon "github.com/sigstore/protobuf-specs/gen/pb-go/common/v1"
 	protodsse "github.com/sigstore/protobuf-specs/gen/pb-go/dsse"
 	"github.com/sigstore/sigstore-go/pkg/bundle"
+	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/sigstore/sigstore/pkg/signature"
@@ -56,6 +57,9 @@ type Policy struct {
 	TransparencyLogEntries int
 	IntegratedTimestamps   int
 	SCTs                   int
+	// ObserverTimestamps is how many times of either kind (a signed timestamp or a log entry's integrated time)
+	// every bundle must prove, for a caller that accepts either.
+	ObserverTimestamps int
 	// PredicateTypes, when set, must each be covered by at least one verified attestation of the artifact.
 	PredicateTypes []string
 	// CheckSBOM requires every SBOM attestation to list exactly the crates the binary embeds.
@@ -74,11 +78,11 @@ func (p *Policy) validate() error {
 		return fmt.Errorf("%w: give a public key, or a certificate identity and issuer", ErrPolicy)
 	case p.Key == nil && p.TrustedMaterial == nil:
 		return fmt.Errorf("%w: keyless verification needs a trusted root", ErrPolicy)
-	case p.Key == nil && p.SignedTimestamps == 0 && p.IntegratedTimestamps == 0:
+	case p.Key == nil && p.SignedTimestamps == 0 && p.IntegratedTimestamps == 0 && p.ObserverTimestamps == 0:
 		return fmt.Errorf("%w: keyless verification needs signed timestamps or integrated (transparency log) timestamps: a certificate is only valid at a proven time", ErrPolicy)
-	case (p.SignedTimestamps > 0 || p.TransparencyLogEntries > 0 || p.IntegratedTimestamps > 0 || p.SCTs > 0) && p.TrustedMaterial == nil:
+	case (p.SignedTimestamps > 0 || p.TransparencyLogEntries > 0 || p.IntegratedTimestamps > 0 || p.SCTs > 0 || p.ObserverTimestamps > 0) && p.TrustedMaterial == nil:
 		return fmt.Errorf("%w: requiring timestamps, log entries or SCTs needs a trusted root to check them with", ErrPolicy)
-	case p.SignedTimestamps < 0 || p.TransparencyLogEntries < 0 || p.IntegratedTimestamps < 0 || p.SCTs < 0:
+	case p.SignedTimestamps < 0 || p.TransparencyLogEntries < 0 || p.IntegratedTimestamps < 0 || p.SCTs < 0 || p.ObserverTimestamps < 0:
 		return fmt.Errorf("%w: negative counts", ErrPolicy)
 	}
 	if p.Provenance != nil {
@@ -295,6 +299,90 @@ func VerifyStream(ctx context.Context, artifactPath string, evidence iter.Seq2[E
 // maxProblem bounds a problem's text: errors may quote bundle content, which an attacker sizes.
 const maxProblem = 1024
 
+// VerifyStatement verifies one bundle's signature and signer under the policy (its key or identities and
+// timestamps), without an artifact, and returns the signed statement: for a caller that checks the statement's
+// subjects itself, against several artifacts (a release checking a build's signed provenance). Errors wrap
+// ErrVerificationFailed.
+func VerifyStatement(ev Evidence, p Policy) (*Statement, *Signer, error) {
+	if err := p.validate(); err != nil {
+		return nil, nil, err
+	}
+	v, err := p.verifier()
+	if err != nil {
+		return nil, nil, err
+	}
+	var identity []verify.PolicyOption
+	if p.Key != nil {
+		identity = []verify.PolicyOption{verify.WithKey()}
+	} else {
+		for _, id := range p.Identities {
+			identity = append(identity, verify.WithCertificateIdentity(id))
+		}
+	}
+	fail := func(msg string) error {
+		return fmt.Errorf("%w: %s: %s", ErrVerificationFailed, ev.Source, safetext.Cut(msg, maxProblem))
+	}
+	b, err := p.parseEvidence(ev.Data)
+	if err != nil {
+		return nil, nil, fail(err.Error())
+	}
+	result, err := v.Verify(b, verify.NewPolicy(verify.WithoutArtifactUnsafe(), identity...))
+	if err != nil {
+		return nil, nil, fail(err.Error())
+	}
+	env, err := b.Envelope()
+	if err != nil || env == nil {
+		return nil, nil, fail("not a DSSE envelope")
+	}
+	if env.PayloadType != PayloadType {
+		return nil, nil, fail(fmt.Sprintf("payload type %q, want %s", env.PayloadType, PayloadType))
+	}
+	payload, err := env.DecodeB64Payload()
+	if err != nil {
+		return nil, nil, fail("payload: " + err.Error())
+	}
+	stmt, err := ParseStatement(payload)
+	if err != nil {
+		return nil, nil, fail(err.Error())
+	}
+	signer := &Signer{}
+	if result.Signature != nil {
+		if result.Signature.PublicKeyID != nil {
+			signer.KeyID = string(*result.Signature.PublicKeyID)
+		}
+		if c := result.Signature.Certificate; c != nil {
+			signer.Certificate = certificateSummary(c)
+		}
+	}
+	return stmt, signer, nil
+}
+
+// SignerIdentity reads who signed a keyless bundle (the certificate's identity and OIDC issuer) without verifying
+// it: for a bundle this process has just made, to require the same identity of another bundle. A key-signed
+// bundle has no identity: the error says so.
+func SignerIdentity(bundleJSON []byte) (IdentityPolicy, error) {
+	var b bundle.Bundle
+	if err := b.UnmarshalJSON(bundleJSON); err != nil {
+		return IdentityPolicy{}, err
+	}
+	vc, err := b.VerificationContent()
+	if err != nil {
+		return IdentityPolicy{}, err
+	}
+	cert := vc.Certificate()
+	if cert == nil {
+		return IdentityPolicy{}, errors.New("the bundle is signed with a key, not a certificate")
+	}
+	sum, err := certificate.SummarizeCertificate(cert)
+	if err != nil {
+		return IdentityPolicy{}, err
+	}
+	if sum.SubjectAlternativeName == "" || sum.Extensions.Issuer == "" {
+		return IdentityPolicy{}, errors.New("the certificate names no identity or issuer")
+	}
+	return IdentityPolicy{Identity: sum.SubjectAlternativeName, Issuer: sum.Extensions.Issuer}, nil
+}
+
 // verifier builds sigstore-go's verifier from the policy's trusted material and required counts.
 func (p *Policy) verifier() (*verify.Verifier, error) {
 	var material root.TrustedMaterial = p.TrustedMaterial
@@ -325,7 +413,10 @@ func (p *Policy) verifier() (*verify.Verifier, error) {
 	if p.SCTs > 0 {
 		opts = append(opts, verify.WithSignedCertificateTimestamps(p.SCTs))
 	}
-	if p.Key != nil && p.SignedTimestamps == 0 && p.IntegratedTimestamps == 0 {
+	if p.ObserverTimestamps > 0 {
+		opts = append(opts, verify.WithObserverTimestamps(p.ObserverTimestamps))
+	}
+	if p.Key != nil && p.SignedTimestamps == 0 && p.IntegratedTimestamps == 0 && p.ObserverTimestamps == 0 {
 		opts = append(opts, verify.WithNoObserverTimestamps())
 	}
 	v, err := verify.NewVerifier(material, opts...)

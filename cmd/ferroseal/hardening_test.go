@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/testenv"
 )
 
 // Regression tests for the hostile-input review, one per class of defect; the classes are numbered as in the
@@ -294,3 +295,122 @@ func slicesWithout(env []string, prefixes ...string) []string {
 }
 
 var _ = attest.ErrVerificationFailed
+
+// TestReleaseSignsOnlyWhatItMadeOrVerified (class 1): release never signs a statement lying in the working
+// directory, and signs or passes on a given one only when every subject it names is an artifact of the release
+// (a committed provenance.intoto.json naming a released binary and any other digest used to be signed, and then
+// verified that other file); a given signed bundle must be signed by the release's own signer.
+func TestReleaseSignsOnlyWhatItMadeOrVerified(t *testing.T) {
+	work := t.TempDir()
+	dist := filepath.Join(work, "dist")
+	os.MkdirAll(dist, 0o755)
+	app := copyFixture(t, "x86_64-linux.elf", dist, "app")
+	other := copyFixture(t, "aarch64-linux.elf", work, "other")
+	key, pub := keygen(t, work, "ecdsa-p256")
+	otherKey, _ := keygen(t, t.TempDir(), "ecdsa-p384")
+	t.Chdir(work)
+	env := map[string]string{"FERROSEAL_PASSWORD": "pw", "SOURCE_DATE_EPOCH": "1700000000"}
+
+	// A statement naming the released binary and another file, left in the working directory.
+	both := filepath.Join(work, "provenance.intoto.json")
+	if res := runCLI(t, nil, "", "provenance", app, other, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "-o", both); res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	res := runCLI(t, env, "", "release", dist, "--key", key)
+	if res.code != 0 || !strings.Contains(res.stderr, "provenance.intoto.json in the current directory is not used") {
+		t.Fatalf("release with a stray provenance.intoto.json: exit %d: %s", res.code, res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", other, "--key", pub, "--bundle", filepath.Join(dist, "app.intoto.jsonl"), "--type", "slsaprovenance1"); res.code != exitVerifyFailed {
+		t.Errorf("the other file verifies against the release's attestations: exit %d", res.code)
+	}
+
+	// Given explicitly, it is refused: one subject is not an artifact of the release. Nothing is written.
+	before := dirState(t, dist)
+	res = runCLI(t, env, "", "release", dist, "--key", key, "--provenance", both)
+	if res.code == 0 || !strings.Contains(res.stderr, "not artifacts of this release") || !strings.Contains(res.stderr, "other") {
+		t.Errorf("release --provenance naming a foreign subject: exit %d: %s", res.code, res.stderr)
+	}
+	if after := dirState(t, dist); after != before {
+		t.Errorf("a refused release changed the directory")
+	}
+	// One that names none of the artifacts is refused too.
+	onlyOther := filepath.Join(work, "other.intoto.json")
+	runCLI(t, nil, "", "provenance", other, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "-o", onlyOther)
+	if res := runCLI(t, env, "", "release", dist, "--key", key, "--provenance", onlyOther); res.code == 0 {
+		t.Errorf("provenance about none of the artifacts: exit 0")
+	}
+
+	// A signed build record: accepted from the release's own key, refused from another.
+	appOnly := filepath.Join(work, "app.provenance.json")
+	runCLI(t, nil, "", "provenance", app, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "-o", appOnly)
+	ownSigned := filepath.Join(work, "own.sigstore.json")
+	foreignSigned := filepath.Join(work, "foreign.sigstore.json")
+	for out, k := range map[string]string{ownSigned: key, foreignSigned: otherKey} {
+		if res := runCLI(t, env, "", "attest", app, "--key", k, "--type", "slsaprovenance1", "--predicate", predicateOf(t, appOnly), "-o", out); res.code != 0 {
+			t.Fatal(res.stderr)
+		}
+	}
+	if res := runCLI(t, env, "", "release", dist, "--key", key, "--provenance", foreignSigned); res.code != exitVerifyFailed {
+		t.Errorf("a build record signed by another key: exit %d, want %d: %s", res.code, exitVerifyFailed, res.stderr)
+	}
+	if res := runCLI(t, env, "", "release", dist, "--key", key, "--provenance", ownSigned); res.code != 0 {
+		t.Fatalf("a build record signed by the release's key: %s", res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", app, "--key", pub, "--bundle", filepath.Join(dist, "app.intoto.jsonl"), "--type", "slsaprovenance1",
+		"--type", "cyclonedx"); res.code != 0 {
+		t.Errorf("the release does not verify: %s", res.stderr)
+	}
+}
+
+// predicateOf writes the predicate of a statement file to a file of its own, for attest --predicate.
+func predicateOf(t *testing.T, statement string) string {
+	t.Helper()
+	var st struct {
+		Predicate json.RawMessage `json:"predicate"`
+	}
+	if err := json.Unmarshal(mustRead(t, statement), &st); err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, t.TempDir(), "predicate.json", string(st.Predicate))
+}
+
+// dirState lists a directory's files with their contents' lengths and modification times.
+func dirState(t *testing.T, dir string) string {
+	t.Helper()
+	entries, _ := os.ReadDir(dir)
+	var b strings.Builder
+	for _, e := range entries {
+		info, _ := e.Info()
+		b.WriteString(e.Name() + " " + info.ModTime().String() + "\n")
+	}
+	return b.String()
+}
+
+// TestSHA256SUMSNames (class 10): a file name with a line break cannot forge a line of SHA256SUMS: names are
+// escaped as GNU sha256sum escapes them, and sha256sum -c checks every file of the release and nothing else.
+func TestSHA256SUMSNames(t *testing.T) {
+	sum, err := exec.LookPath("sha256sum")
+	if err != nil {
+		t.Skip("sha256sum not installed")
+	}
+	dir := t.TempDir()
+	dist := filepath.Join(dir, "dist")
+	os.MkdirAll(dist, 0o755)
+	forged := "app\n" + strings.Repeat("0", 64) + "  app"
+	copyFixture(t, "x86_64-linux.elf", dist, forged)
+	copyFixture(t, "aarch64-linux.elf", dist, `back\slash`)
+	key, _ := keygen(t, dir, "ecdsa-p256")
+	if res := runCLI(t, map[string]string{"FERROSEAL_PASSWORD": "pw"}, "", "release", dist, "--key", key, "--no-provenance"); res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	cmd := exec.Command(sum, "--check", "--strict", "SHA256SUMS")
+	cmd.Dir = dist
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("sha256sum -c: %v\n%s", err, out)
+	}
+	// Two binaries and two SBOMs each, every one checked once.
+	if n := strings.Count(string(out), ": OK"); n != 6 {
+		t.Errorf("sha256sum checked %d files, want 6:\n%s", n, out)
+	}
+}

@@ -17,10 +17,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/attest"
 	"github.com/ferroseal/ferroseal/internal/atomicfile"
+	"github.com/ferroseal/ferroseal/internal/inputfile"
+	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/internal/limits"
 	"github.com/ferroseal/ferroseal/provenance"
 	"github.com/ferroseal/ferroseal/sbom"
@@ -53,9 +56,11 @@ directory:
   NAME.intoto.jsonl               one signed bundle per line: an attestation per JSON SBOM, and SLSA provenance
   SHA256SUMS                      the digests of the artifacts and SBOMs, for sha256sum -c
 
-Provenance is the statement ferroseal build recorded (--provenance FILE; provenance.intoto.json in the current
-directory when present), signed here; else it is made from the workspace (--manifest-path, default ./Cargo.toml)
-without build times; --no-provenance leaves it out. Times come from SOURCE_DATE_EPOCH, else the commit time of
+Provenance is the build record of ferroseal build, given with --provenance FILE: an unsigned statement is signed
+here only when every subject it names is an artifact of this release (by digest); a signed bundle is verified
+first, as signed by this release's own key or keyless identity, and held to the same rule. Without --provenance it
+is made from the workspace (--manifest-path, default ./Cargo.toml) without the build command and times; a
+provenance.intoto.json lying in the directory is never picked up. --no-provenance leaves it out. Times come from SOURCE_DATE_EPOCH, else the commit time of
 the checkout, else the artifacts' modification time, so that re-running gives the same SBOMs.
 
 ` + keylessHelp + `
@@ -225,30 +230,17 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 		names[art.name] = true
 	}
 
-	// Provenance: one statement about every artifact, signed once.
-	var provBundles [][]byte
-	if !f.noProvenance {
-		provBundles, err = a.releaseProvenance(cmd, f, arts, signOpts)
-		if err != nil {
-			return err
-		}
-	}
-
-	sums := map[string]string{}
-	for _, art := range arts {
-		sums[art.name] = art.digest["sha256"]
-		var lines [][]byte
+	// SBOM attestations, signed first: a keyless signer's identity is then known, to check signed provenance by.
+	lines := make([][][]byte, len(arts))
+	encoded := make([]map[string][]byte, len(arts))
+	for i, art := range arts {
+		encoded[i] = map[string][]byte{}
 		for _, fm := range formats {
 			var buf bytes.Buffer
 			if err := format.Encode(&buf, art.doc, fm, tool); err != nil {
 				return err
 			}
-			name := art.name + fm.Ext()
-			if err := atomicfile.WriteBytes(filepath.Join(outDir, name), 0o644, buf.Bytes()); err != nil {
-				return err
-			}
-			sum := sha256.Sum256(buf.Bytes())
-			sums[name] = hex.EncodeToString(sum[:])
+			encoded[i][art.name+fm.Ext()] = buf.Bytes()
 			ptype := map[string]string{"cyclonedx-json": attest.PredicateCycloneDX, "spdx-json": attest.PredicateSPDX}[fm.Name]
 			if ptype == "" {
 				continue // XML and tag-value SBOMs are written, not attested: predicates are JSON
@@ -261,15 +253,44 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 			if err != nil {
 				return err
 			}
-			lines = append(lines, b)
+			lines[i] = append(lines[i], b)
 		}
-		for _, pb := range provBundles {
-			if covers(pb, art.digest["sha256"]) {
-				lines = append(lines, pb)
+	}
+
+	// Provenance: one statement about the artifacts, signed once, or a signed one verified.
+	if !f.noProvenance {
+		var signed []byte
+		for _, l := range lines {
+			if len(l) > 0 {
+				signed = l[0]
+				break
 			}
 		}
+		provBundles, err := a.releaseProvenance(cmd, f, arts, signOpts, signed)
+		if err != nil {
+			return err
+		}
+		for i, art := range arts {
+			for _, pb := range provBundles {
+				if pb.covers(art.digest) {
+					lines[i] = append(lines[i], pb.bundle)
+				}
+			}
+		}
+	}
+
+	sums := map[string]string{}
+	for i, art := range arts {
+		sums[art.name] = art.digest["sha256"]
+		for name, data := range encoded[i] {
+			if err := atomicfile.WriteBytes(filepath.Join(outDir, name), 0o644, data); err != nil {
+				return err
+			}
+			sum := sha256.Sum256(data)
+			sums[name] = hex.EncodeToString(sum[:])
+		}
 		var jsonl bytes.Buffer
-		for _, l := range lines {
+		for _, l := range lines[i] {
 			if err := json.Compact(&jsonl, l); err != nil {
 				return err
 			}
@@ -286,7 +307,7 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	}
 	slices.Sort(sorted)
 	for _, n := range sorted {
-		fmt.Fprintf(&sumFile, "%s  %s\n", sums[n], n)
+		sumFile.WriteString(sha256sumLine(sums[n], n))
 	}
 	if err := atomicfile.WriteBytes(filepath.Join(outDir, "SHA256SUMS"), 0o644, sumFile.Bytes()); err != nil {
 		return err
@@ -336,49 +357,145 @@ func releaseDocument(ctx context.Context, path string, algs []sbom.HashAlgorithm
 	return doc, nil
 }
 
-// releaseProvenance signs the build's provenance, or makes it.
-func (a *app) releaseProvenance(cmd *cobra.Command, f *releaseFlags, arts []releaseArtifact, signOpts attest.SignOptions) ([][]byte, error) {
+// provenanceBundle is a signed provenance statement and the subjects it names.
+type provenanceBundle struct {
+	bundle   []byte
+	subjects []attest.Subject
+}
+
+// covers reports whether the statement names the artifact: by SHA-256, and by SHA-512 too where both give it.
+func (pb provenanceBundle) covers(digest map[string]string) bool {
+	for _, s := range pb.subjects {
+		if sameDigest(s.Digest, digest) {
+			return true
+		}
+	}
+	return false
+}
+
+// sameDigest reports whether two digest sets name the same file: equal SHA-256, and no algorithm both give that
+// differs.
+func sameDigest(a, b map[string]string) bool {
+	if a["sha256"] == "" || !strings.EqualFold(a["sha256"], b["sha256"]) {
+		return false
+	}
+	for alg, v := range a {
+		if w, ok := b[alg]; ok && !strings.EqualFold(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// releaseProvenance returns the signed provenance of the release. Nothing is signed that this run did not make or
+// verify: a statement given with --provenance is signed only when every subject it names is an artifact of this
+// release; a signed bundle given with --provenance is verified first, as made by the signer of this release (the
+// same key, or the same keyless identity as signed, the bundle of this run given as signed), and held to the same
+// rule. Without --provenance, the provenance is made from the workspace (--manifest-path, ./Cargo.toml), and a
+// provenance.intoto.json lying in the directory is never picked up.
+func (a *app) releaseProvenance(cmd *cobra.Command, f *releaseFlags, arts []releaseArtifact, signOpts attest.SignOptions, signed []byte) ([]provenanceBundle, error) {
 	path := f.provenance
 	if path == "" {
 		if _, err := os.Stat("provenance.intoto.json"); err == nil {
-			path = "provenance.intoto.json"
+			a.warnf("provenance.intoto.json in the current directory is not used: release signs only provenance given with --provenance (whose subjects must be the artifacts released) or made now")
 		}
+		return a.workspaceProvenance(cmd, f, arts, signOpts)
 	}
-	if path != "" {
-		data, err := readFileBounded(path, limits.MaxBundleSize)
+	data, err := inputfile.ReadAll(path, limits.MaxBundleSize)
+	if err != nil {
+		return nil, err
+	}
+	var probe struct {
+		Type      string `json:"_type"`
+		MediaType string `json:"mediaType"`
+	}
+	if json.Unmarshal(data, &probe) == nil && probe.Type != "" {
+		stmt, err := attest.ParseStatement(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if err := releaseSubjects(path, stmt, arts); err != nil {
+			return nil, err
+		}
+		b, err := attest.Sign(cmd.Context(), stmt, signOpts)
 		if err != nil {
 			return nil, err
 		}
-		var probe struct {
-			Type      string `json:"_type"`
-			MediaType string `json:"mediaType"`
-		}
-		if json.Unmarshal(data, &probe) == nil && probe.Type != "" {
-			stmt, err := attest.ParseStatement(data)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", path, err)
-			}
-			b, err := attest.Sign(cmd.Context(), stmt, signOpts)
-			if err != nil {
-				return nil, err
-			}
-			a.infof("signed the provenance of %s", path)
-			return [][]byte{b}, nil
-		}
-		ev, err := attest.ReadEvidence(path)
+		a.infof("provenance: signed the build record %s (%d subject(s), all of them artifacts of this release)", path, len(stmt.Subject))
+		return []provenanceBundle{{bundle: b, subjects: stmt.Subject}}, nil
+	}
+	policy, err := signerPolicy(signOpts, signed)
+	if err != nil {
+		return nil, fmt.Errorf("--provenance %s: %w", path, err)
+	}
+	ev, err := attest.ReadEvidence(path)
+	if err != nil {
+		return nil, err
+	}
+	var out []provenanceBundle
+	for _, e := range ev {
+		stmt, _, err := attest.VerifyStatement(e, policy)
 		if err != nil {
+			return nil, withCode(exitVerifyFailed, fmt.Errorf("--provenance: not signed by the signer of this release: %w", err))
+		}
+		if stmt.PredicateType != attest.PredicateSLSAProvenance1 {
+			return nil, fmt.Errorf("--provenance %s: predicate type %q, want %s", e.Source, stmt.PredicateType, attest.PredicateSLSAProvenance1)
+		}
+		if err := releaseSubjects(e.Source, stmt, arts); err != nil {
 			return nil, err
 		}
-		var out [][]byte
-		for _, e := range ev {
-			out = append(out, e.Data)
-		}
-		return out, nil
+		out = append(out, provenanceBundle{bundle: e.Data, subjects: stmt.Subject})
 	}
+	a.infof("provenance: %d signed statement(s) from %s, verified as signed by this release's signer", len(out), path)
+	return out, nil
+}
+
+// signerPolicy is the verification policy of this release's own signer: its public key, or the keyless identity
+// of a bundle it has just signed.
+func signerPolicy(opts attest.SignOptions, signed []byte) (attest.Policy, error) {
+	if opts.CertificateProvider == nil {
+		return attest.Policy{Key: opts.Keypair.GetPublicKey(), TrustedMaterial: opts.TrustedMaterial}, nil
+	}
+	if signed == nil {
+		return attest.Policy{}, errors.New("nothing signed yet to learn this release's keyless identity from")
+	}
+	ip, err := attest.SignerIdentity(signed)
+	if err != nil {
+		return attest.Policy{}, err
+	}
+	id, err := attest.NewIdentity(ip)
+	if err != nil {
+		return attest.Policy{}, err
+	}
+	return attest.Policy{Identities: []verify.CertificateIdentity{id}, TrustedMaterial: opts.TrustedMaterial, ObserverTimestamps: 1}, nil
+}
+
+// releaseSubjects holds a provenance statement to the release: every subject must be one of its artifacts (by
+// digest), and at least one artifact must be named. An artifact the statement does not name is reported.
+func releaseSubjects(source string, stmt *attest.Statement, arts []releaseArtifact) error {
+	var foreign []string
+	for _, sub := range stmt.Subject {
+		if !slices.ContainsFunc(arts, func(a releaseArtifact) bool { return sameDigest(sub.Digest, a.digest) }) {
+			foreign = append(foreign, fmt.Sprintf("%s (sha256:%s)", safetext.Quote(sub.Name, 0), sub.Digest["sha256"]))
+		}
+	}
+	if len(foreign) > 0 {
+		return fmt.Errorf("%s names %d subject(s) that are not artifacts of this release, refusing to sign or publish it: %s",
+			source, len(foreign), strings.Join(foreign[:min(len(foreign), 5)], ", "))
+	}
+	if len(stmt.Subject) == 0 {
+		return fmt.Errorf("%s names no subject", source)
+	}
+	return nil
+}
+
+// workspaceProvenance makes provenance from the workspace when there is one: what the workspace and the CI say,
+// and no command, profile or times (not known).
+func (a *app) workspaceProvenance(cmd *cobra.Command, f *releaseFlags, arts []releaseArtifact, signOpts attest.SignOptions) ([]provenanceBundle, error) {
 	manifest := f.manifestPath
 	if manifest == "" {
 		if _, err := os.Stat("Cargo.toml"); err != nil {
-			a.infof("no provenance: no record of ferroseal build (provenance.intoto.json) and no Cargo.toml here (--manifest-path)")
+			a.infof("provenance: none: no --provenance, and no Cargo.toml here (--manifest-path) to make it from")
 			return nil, nil
 		}
 		manifest = "Cargo.toml"
@@ -387,7 +504,6 @@ func (a *app) releaseProvenance(cmd *cobra.Command, f *releaseFlags, arts []rele
 	for _, art := range arts {
 		paths = append(paths, art.path)
 	}
-	// No record of the build: what the workspace and the CI say, and no command, profile or times (not known).
 	stmt, err := a.provenanceStatement(cmd, manifest, provenance.Build{}, paths, nil, time.Time{}, time.Time{})
 	if err != nil {
 		return nil, err
@@ -396,19 +512,17 @@ func (a *app) releaseProvenance(cmd *cobra.Command, f *releaseFlags, arts []rele
 	if err != nil {
 		return nil, err
 	}
-	return [][]byte{b}, nil
+	a.infof("provenance: made from the workspace of %s (no build record given: without the build command and times)", manifest)
+	return []provenanceBundle{{bundle: b, subjects: stmt.Subject}}, nil
 }
 
-// covers reports whether a bundle's statement names the digest, without verifying it (the verifier does that).
-func covers(bundleJSON []byte, sha256hex string) bool {
-	var b struct {
-		DSSE struct {
-			Payload []byte `json:"payload"`
-		} `json:"dsseEnvelope"`
+// sha256sumLine is one line of a SHA256SUMS file as GNU sha256sum writes it: a file name holding a backslash, a
+// line feed or a carriage return is escaped (\\, \n, \r) and the line starts with a backslash, so that no name
+// can end its line and forge another.
+func sha256sumLine(hexDigest, name string) string {
+	if !strings.ContainsAny(name, "\\\n\r") {
+		return hexDigest + "  " + name + "\n"
 	}
-	if json.Unmarshal(bundleJSON, &b) != nil {
-		return false
-	}
-	stmt, err := attest.ParseStatement(b.DSSE.Payload)
-	return err == nil && stmt.Covers("sha256", sha256hex)
+	escaped := strings.NewReplacer("\\", "\\\\", "\n", "\\n", "\r", "\\r").Replace(name)
+	return "\\" + hexDigest + "  " + escaped + "\n"
 }

@@ -2,7 +2,7 @@
 # Installs the pinned external tools the tests, the demo and the benchmarks use, into .tools/ (git-ignored).
 # Each tool is built once per pinned version; a second run is a no-op. Usage:
 #   scripts/install-tools.sh [test|bench|all|TOOL...]
-# Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates cargo-auditable
+# Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time debian-crates cargo-auditable
 #         bench = syft hyperfine
 # FERROSEAL_TOOLS overrides the install folder (default: <repo>/.tools).
 set -euo pipefail
@@ -68,6 +68,9 @@ apt_install() { # PACKAGE... (skips what is already installed)
 
 install_xmllint() { command -v xmllint >/dev/null || apt_install libxml2-utils; }
 
+# GNU time measures a command's peak memory (the memory tests); the shell keyword of the same name does not.
+install_gnu_time() { [[ -x /usr/bin/time ]] || apt_install time; }
+
 install_debian_crates() {
   # The crates the examples build with, from Debian's packaged crates (an offline crates.io mirror), and a
   # CARGO_HOME whose config.toml points cargo at them: export CARGO_HOME=.tools/cargo-home to use it.
@@ -98,6 +101,7 @@ install_one() {
     fulcio) go_install fulcio "$FULCIO_VERSION" "github.com/sigstore/fulcio@$FULCIO_VERSION" ;;
     syft) go_install syft "$SYFT_VERSION" "github.com/anchore/syft/cmd/syft@$SYFT_VERSION" ;;
     xmllint) install_xmllint ;;
+    gnu-time) install_gnu_time ;;
     hyperfine) command -v hyperfine >/dev/null || apt_install hyperfine ;;
     debian-crates) install_debian_crates ;;
     cargo-auditable) install_cargo_auditable ;;
@@ -109,9 +113,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(test)
 for t in "${targets[@]}"; do
   case $t in
-    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates cargo-auditable; do install_one "$x"; done ;;
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time debian-crates cargo-auditable; do install_one "$x"; done ;;
     bench) for x in syft hyperfine; do install_one "$x"; done ;;
-    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
     *) install_one "$t" ;;
   esac
 done

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -16,7 +17,13 @@ import (
 // stopGrace is how long the work may take to wind down after the first SIGINT or SIGTERM.
 const stopGrace = 2 * time.Second
 
+// maxProcs bounds the threads that run Go code. ferroseal's work is reading and hashing files, which a few cores
+// keep up with on any disk; each further processor adds memory (the collector's per-processor work buffers, one
+// more binary being read at once) and no speed, so a machine's core count does not multiply memory.
+const maxProcs = 4
+
 func main() {
+	runtime.GOMAXPROCS(min(runtime.GOMAXPROCS(0), maxProcs))
 	os.Exit(runMain(os.Args[1:]))
 }
 

@@ -104,7 +104,7 @@ Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
 	fl.StringVar(&f.maxPayloadSize, "max-payload-size", "8MiB", "largest decompressed cargo-auditable data accepted")
 	fl.BoolVar(&f.merge, "merge", false, "one document for all the binaries given")
 	fl.BoolVar(&f.heuristic, "heuristic", false, "for binaries without cargo-auditable data, recover crates from registry paths (incomplete)")
-	fl.IntVar(&f.jobs, "jobs", 0, "binaries read at once (default: the number of CPUs)")
+	fl.IntVar(&f.jobs, "jobs", 0, "binaries read at once (default: the number of CPUs, at most 4: more adds memory, not speed)")
 	cmd.MarkFlagsMutuallyExclusive("package", "workspace")
 	cmd.MarkFlagsMutuallyExclusive("metadata", "manifest-path")
 	return cmd

@@ -130,9 +130,16 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 		return err
 	}
 
-	explicit := map[string]bool{}
+	// A file given by name, and whatever is inside an archive given by name, was asked for: a failure there fails
+	// the run (a binary found while walking a directory is skipped with its reason instead).
+	given := map[string]bool{}
 	for _, arg := range args {
-		explicit[arg] = true
+		given[arg] = true
+	}
+	explicit := map[string]bool{}
+	for _, it := range items {
+		outer, _, _ := strings.Cut(it.Path, "!/")
+		explicit[it.Path] = given[outer]
 	}
 	var (
 		docs        []namedDoc

@@ -43,12 +43,16 @@ func Check(data []byte, opts Options) error {
 		err := json.Unmarshal(data, &v)
 		return fmt.Errorf("%w: %v", ErrSyntax, err)
 	}
-	// The document is valid: walk it without re-validating, keeping one set of names per open object.
+	// The document is valid: walk it without re-validating, keeping the names of each open object. Names are kept
+	// as slices of the document (no copy) and compared pairwise while an object has few of them, which is every
+	// object of a real document; past that, folded copies go into a map.
 	type frame struct {
 		object bool
-		names  map[string]struct{}
-		expect bool // in an object: the next string is a member name
+		expect bool     // in an object: the next string is a member name
+		names  [][]byte // string literals, quotes included
+		set    map[string]struct{}
 	}
+	const fewNames = 16
 	var stack []frame
 	for i := 0; i < len(data); {
 		c := data[i]
@@ -72,17 +76,31 @@ func Check(data []byte, opts Options) error {
 			if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].expect {
 				top := &stack[n-1]
 				top.expect = false
-				name := memberName(data[i:end])
-				if opts.FoldCase {
-					name = fold(name)
+				lit := data[i:end]
+				dup := false
+				if top.set == nil {
+					for _, prev := range top.names {
+						if sameName(prev, lit, opts.FoldCase) {
+							dup = true
+							break
+						}
+					}
+					if top.names = append(top.names, lit); len(top.names) > fewNames {
+						top.set = make(map[string]struct{}, 2*fewNames)
+						for _, n := range top.names[:len(top.names)-1] {
+							top.set[key(n, opts.FoldCase)] = struct{}{}
+						}
+						top.names = nil
+					}
 				}
-				if top.names == nil {
-					top.names = make(map[string]struct{}, 4)
+				if top.set != nil {
+					k := key(lit, opts.FoldCase)
+					_, dup = top.set[k]
+					top.set[k] = struct{}{}
 				}
-				if _, dup := top.names[name]; dup {
-					return fmt.Errorf("%w %s at offset %d", ErrDuplicateKey, quoteShort(data[i:end]), i)
+				if dup {
+					return fmt.Errorf("%w %s at offset %d", ErrDuplicateKey, quoteShort(lit), i)
 				}
-				top.names[name] = struct{}{}
 			}
 			i = end
 		default:
@@ -90,6 +108,56 @@ func Check(data []byte, opts Options) error {
 		}
 	}
 	return nil
+}
+
+// key is the map key of a name literal: unescaped, and folded when asked.
+func key(lit []byte, foldCase bool) string {
+	name := memberName(lit)
+	if foldCase {
+		name = fold(name)
+	}
+	return name
+}
+
+// sameName compares two name literals as decoders see them. Literals without escapes and, when folding, of ASCII
+// letters only, are compared without allocating: the common case.
+func sameName(a, b []byte, foldCase bool) bool {
+	if plainASCII(a) && plainASCII(b) {
+		a, b = a[1:len(a)-1], b[1:len(b)-1]
+		if len(a) != len(b) {
+			return false
+		}
+		for i := range a {
+			x, y := a[i], b[i]
+			if foldCase {
+				x, y = upper(x), upper(y)
+			}
+			if x != y {
+				return false
+			}
+		}
+		return true
+	}
+	return key(a, foldCase) == key(b, foldCase)
+}
+
+// plainASCII reports a literal of ASCII characters without escapes: two such names fold to the same name exactly
+// when they are equal but for ASCII case (the non-ASCII members of the "k" and "s" orbits, the Kelvin sign and the
+// long s, cannot occur in them).
+func plainASCII(lit []byte) bool {
+	for _, c := range lit {
+		if c == '\\' || c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func upper(c byte) byte {
+	if 'a' <= c && c <= 'z' {
+		return c - 32
+	}
+	return c
 }
 
 // stringEnd returns the offset just past the string literal that starts at data[i] (a valid document).

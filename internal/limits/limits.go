@@ -46,8 +46,13 @@ const (
 
 	// MaxArchiveEntries is the largest number of entries read from one release archive.
 	MaxArchiveEntries = 100_000
-	// MaxArchiveTotal is the largest number of bytes extracted from one release archive.
+	// MaxArchiveTotal is the most bytes decompressed from one release archive, with the archives nested in it.
 	MaxArchiveTotal int64 = 8 * GiB
+	// ArchiveRatio and ArchiveFloor keep an archive's cost proportionate to its size: it may decompress to
+	// ArchiveRatio times its own size, or ArchiveFloor bytes for a small one, whichever is more (release archives of
+	// Rust programs compress three to ten times).
+	ArchiveRatio int64 = 100
+	ArchiveFloor int64 = 32 * MiB
 	// MaxWalkFiles is the largest number of files examined under one directory argument.
 	MaxWalkFiles = 1_000_000
 )

@@ -22,7 +22,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
+
 	"sync/atomic"
 	"time"
 
@@ -130,8 +130,26 @@ func (s stoppable) Read(p []byte) (int, error) {
 	return s.r.Read(p)
 }
 
-// copyBuffers are the read buffers of Digest, reused across files.
-var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+// copyBuffers are the read buffers of Digest, reused across files: a few, shared by all processors (a sync.Pool
+// keeps one per processor, which makes memory grow with the machine's core count).
+var copyBuffers = make(chan *[]byte, MaxDefaultJobs)
+
+func getCopyBuffer() *[]byte {
+	select {
+	case b := <-copyBuffers:
+		return b
+	default:
+		b := make([]byte, 256<<10)
+		return &b
+	}
+}
+
+func putCopyBuffer(b *[]byte) {
+	select {
+	case copyBuffers <- b:
+	default:
+	}
+}
 
 // DigestContext is Digest, stopped with the context's error when the context ends.
 func DigestContext(ctx context.Context, r io.Reader, algs []sbom.HashAlgorithm) ([]sbom.Hash, error) {
@@ -177,8 +195,8 @@ func Digest(r io.Reader, algs []sbom.HashAlgorithm) ([]sbom.Hash, error) {
 	if len(ws) > 1 {
 		w = io.MultiWriter(ws...)
 	}
-	bp := copyBuffers.Get().(*[]byte)
-	defer copyBuffers.Put(bp)
+	bp := getCopyBuffer()
+	defer putCopyBuffer(bp)
 	if _, err := io.CopyBuffer(w, r, *bp); err != nil {
 		return nil, err
 	}

@@ -20,15 +20,22 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ferroseal/ferroseal/internal/cleanup"
 	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
+	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
+
+// MaxDefaultJobs bounds how many binaries are read at once when ScanOptions.Jobs does not say: reading and
+// hashing files keeps a few cores busy on any disk, and each binary in flight holds its buffers, so more cores add
+// memory and no speed.
+const MaxDefaultJobs = 4
 
 // ScanOptions say how to scan files, directories and archives.
 type ScanOptions struct {
 	Options
-	// Jobs is the number of binaries read at once; 0 means GOMAXPROCS.
+	// Jobs is the number of binaries read at once; 0 means GOMAXPROCS, at most MaxDefaultJobs.
 	Jobs int
 	// Progress, when set, is called after each binary is read, from one goroutine at a time.
 	Progress func(done int, path string)
@@ -53,7 +60,7 @@ var ErrNotBinary = errors.New("not an ELF, PE, Mach-O or WebAssembly binary, nor
 func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error) {
 	jobs := opts.Jobs
 	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
+		jobs = min(runtime.GOMAXPROCS(0), MaxDefaultJobs)
 	}
 	tasks := make(chan task)
 	var (
@@ -93,7 +100,8 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 		wg.Wait()
 		return nil, err
 	}
-	defer os.RemoveAll(tmpDir)
+	forget := cleanup.Track(tmpDir) // removed by the signal handler too
+	defer func() { os.RemoveAll(tmpDir); forget() }()
 
 	send := func(t task) error {
 		select {
@@ -104,8 +112,9 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 		}
 	}
 	// archive scans one archive; a damaged archive is an item with its error, not the end of the scan.
+	as := &archiveScan{ctx: ctx, tmpDir: tmpDir, aopts: opts.Auditable, send: send}
 	archive := func(file, display, label, kind string) error {
-		err := scanArchive(ctx, file, display, label, kind, tmpDir, opts.Auditable, send)
+		err := as.scanArchive(file, display, label, kind, 0, nil)
 		if err != nil && ctx.Err() == nil {
 			mu.Lock()
 			items = append(items, Item{Path: display, Err: err})
@@ -253,31 +262,101 @@ type task struct {
 	tmp     bool // a temporary file, removed once read
 }
 
-// scanArchive extracts the binaries of an archive, one at a time, to temporary files, and sends them to be read.
-// Entries that are not binaries are skipped after their first bytes; entry sizes, counts and the total extracted
-// are bounded; entry names are only ever used as labels, never as paths to write to.
+// maxArchiveDepth bounds archives within archives: a release archive holding the per-platform archives is depth 2.
+const maxArchiveDepth = 3
+
+// ErrArchive is wrapped by errors about an archive's content: over a bound, ambiguous, or damaged.
+var ErrArchive = errors.New("unusable archive")
+
+// archiveBudget is what one archive given (with everything nested in it) may cost: bytes decompressed, entries.
+type archiveBudget struct {
+	left    int64
+	limit   int64
+	entries int
+}
+
+// newArchiveBudget allows an archive of size bytes to decompress to ArchiveRatio times its size, at least
+// ArchiveFloor and at most MaxArchiveTotal: a few kilobytes cannot make gigabytes of work.
+func newArchiveBudget(size int64) *archiveBudget {
+	limit := min(max(limits.ArchiveFloor, size*limits.ArchiveRatio), limits.MaxArchiveTotal)
+	if size > limits.MaxArchiveTotal/limits.ArchiveRatio {
+		limit = limits.MaxArchiveTotal
+	}
+	return &archiveBudget{left: limit, limit: limit}
+}
+
+// budgetReader counts the bytes decompressed from an archive against its budget, and fails past it.
+type budgetReader struct {
+	r       io.Reader
+	b       *archiveBudget
+	display string
+}
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	n, err := br.r.Read(p)
+	br.b.left -= int64(n)
+	if br.b.left < 0 {
+		return n, fmt.Errorf("%s: %w: decompresses to more than %d bytes (%d times its size, at least %d MiB)",
+			br.display, ErrArchive, br.b.limit, limits.ArchiveRatio, limits.ArchiveFloor>>20)
+	}
+	return n, err
+}
+
+// archiveScan extracts the binaries of archives to temporary files, one at a time, and sends them to be read.
+type archiveScan struct {
+	ctx    context.Context
+	tmpDir string
+	aopts  auditable.Options
+	send   func(task) error
+}
+
+// scanArchive reads one archive (and the archives nested in it, to maxArchiveDepth): entries that are binaries are
+// extracted to temporary files and sent to be read; entries that are archives are opened in turn; everything else
+// is skipped after its first bytes. Every byte decompressed counts against one budget per archive given, and
+// entries are bounded in number and size. Entry names are only ever labels, never paths to write to. Two entries
+// with the same name are an error (extraction would keep one of them, so what is described would be ambiguous);
+// GNU sparse files are regular files.
 //
 // display is the archive's path as the user gave it, label its path as documents record it (never absolute).
-func scanArchive(ctx context.Context, file, display, label, kind, tmpDir string, aopts auditable.Options, send func(task) error) error {
-	maxEntry := aopts.MaxFileSize
+func (s *archiveScan) scanArchive(file, display, label, kind string, depth int, b *archiveBudget) error {
+	f, size, err := inputfile.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if b == nil {
+		b = newArchiveBudget(size)
+	}
+	maxEntry := s.aopts.MaxFileSize
 	if maxEntry <= 0 {
 		maxEntry = limits.MaxBinarySize
 	}
-	var total int64
-	entries := 0
-	extract := func(name string, size int64, r io.Reader) error {
-		if entries++; entries > limits.MaxArchiveEntries {
-			return fmt.Errorf("%s: more than %d entries", display, limits.MaxArchiveEntries)
+	seen := map[string]bool{}
+	entry := func(name string, size int64, r io.Reader) error {
+		if err := s.ctx.Err(); err != nil {
+			return err
 		}
+		if b.entries++; b.entries > limits.MaxArchiveEntries {
+			return fmt.Errorf("%s: %w: more than %d entries", display, ErrArchive, limits.MaxArchiveEntries)
+		}
+		clean := path.Clean("/" + strings.ReplaceAll(name, "\\", "/"))[1:]
+		if seen[clean] {
+			return fmt.Errorf("%s: %w: two entries named %s", display, ErrArchive, safetext.Quote(clean, 0))
+		}
+		seen[clean] = true
 		br := bufio.NewReaderSize(r, 4096)
-		head, _ := br.Peek(8)
-		if auditable.Sniff(head) == "" {
+		head, _ := br.Peek(512)
+		k := classify(head)
+		if !k.binary && k.archive == "" {
 			return nil
 		}
-		if size > maxEntry {
-			return fmt.Errorf("%s!/%s: %w: %d bytes, the limit is %d", display, name, auditable.ErrTooLarge, size, maxEntry)
+		if k.archive != "" && depth+1 >= maxArchiveDepth {
+			return fmt.Errorf("%s!/%s: %w: archives nested more than %d deep", display, clean, ErrArchive, maxArchiveDepth)
 		}
-		tmp, err := os.CreateTemp(tmpDir, "entry-*")
+		if size > maxEntry {
+			return fmt.Errorf("%s!/%s: %w: %d bytes, the limit is %d", display, clean, auditable.ErrTooLarge, size, maxEntry)
+		}
+		tmp, err := os.CreateTemp(s.tmpDir, "entry-*")
 		if err != nil {
 			return err
 		}
@@ -286,37 +365,26 @@ func scanArchive(ctx context.Context, file, display, label, kind, tmpDir string,
 			err = cerr
 		}
 		if err == nil && n > maxEntry {
-			err = fmt.Errorf("%s!/%s: %w: more than %d bytes", display, name, auditable.ErrTooLarge, maxEntry)
-		}
-		if total += n; err == nil && total > limits.MaxArchiveTotal {
-			err = fmt.Errorf("%s: more than %d bytes extracted", display, limits.MaxArchiveTotal)
+			err = fmt.Errorf("%s!/%s: %w: more than %d bytes", display, clean, auditable.ErrTooLarge, maxEntry)
 		}
 		if err != nil {
 			os.Remove(tmp.Name())
 			return err
 		}
-		entry := path.Clean("/" + strings.ReplaceAll(name, "\\", "/"))[1:]
-		return send(task{file: tmp.Name(), display: display + "!/" + entry, art: Artifact{Name: path.Base(entry), Path: label + "!/" + entry}, tmp: true})
-	}
-
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if kind == "zip" {
-		st, err := f.Stat()
-		if err != nil {
+		if k.archive != "" {
+			err := s.scanArchive(tmp.Name(), display+"!/"+clean, label+"!/"+clean, k.archive, depth+1, b)
+			os.Remove(tmp.Name())
 			return err
 		}
-		zr, err := zip.NewReader(f, st.Size())
+		return s.send(task{file: tmp.Name(), display: display + "!/" + clean, art: Artifact{Name: path.Base(clean), Path: label + "!/" + clean}, tmp: true})
+	}
+
+	if kind == "zip" {
+		zr, err := zip.NewReader(f, size)
 		if err != nil {
 			return fmt.Errorf("%s: zip: %w", display, err)
 		}
 		for _, zf := range zr.File {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
 			if !zf.Mode().IsRegular() {
 				continue
 			}
@@ -324,7 +392,7 @@ func scanArchive(ctx context.Context, file, display, label, kind, tmpDir string,
 			if err != nil {
 				return fmt.Errorf("%s!/%s: %w", display, zf.Name, err)
 			}
-			err = extract(zf.Name, int64(zf.UncompressedSize64), rc)
+			err = entry(zf.Name, int64(zf.UncompressedSize64), &budgetReader{r: rc, b: b, display: display})
 			rc.Close()
 			if err != nil {
 				return err
@@ -344,22 +412,25 @@ func scanArchive(ctx context.Context, file, display, label, kind, tmpDir string,
 	case "tar.bz2":
 		r = bzip2.NewReader(r)
 	}
-	tr := tar.NewReader(r)
+	// Everything decompressed counts, the entries skipped included: a bomb of zeros is a bomb unread or not.
+	tr := tar.NewReader(&budgetReader{r: r, b: b, display: display})
 	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
 		h, err := tr.Next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
+			if errors.Is(err, ErrArchive) {
+				return err
+			}
 			return fmt.Errorf("%s: %s: %w", display, kind, err)
 		}
-		if h.Typeflag != tar.TypeReg {
+		switch h.Typeflag {
+		case tar.TypeReg, tar.TypeGNUSparse: // tar reads a sparse file with its holes as zeros
+		default:
 			continue
 		}
-		if err := extract(h.Name, h.Size, tr); err != nil {
+		if err := entry(h.Name, h.Size, tr); err != nil {
 			return err
 		}
 	}

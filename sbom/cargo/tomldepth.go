@@ -38,7 +38,7 @@ func checkTOMLDepth(data []byte, max int) error {
 	return nil
 }
 
-// tomlStringEnd returns the offset just past the string that starts at data[i] ('"', '\'', '"""' or "'''"), or
+// tomlStringEnd returns the offset just past the string that starts at data[i] ('"', '\”, '"""' or "”'"), or
 // len(data) for an unterminated one, and how many line breaks it holds.
 func tomlStringEnd(data []byte, i int) (end, lines int) {
 	q := data[i]

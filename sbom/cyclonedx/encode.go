@@ -6,6 +6,8 @@
 package cyclonedx
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +17,7 @@ import (
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
+	"github.com/ferroseal/ferroseal/internal/jsonsplice"
 	"github.com/ferroseal/ferroseal/sbom"
 )
 
@@ -66,41 +69,152 @@ func ParseSpecVersion(s string) (SpecVersion, error) {
 	return 0, fmt.Errorf("%w %q (want 1.4, 1.5 or 1.6)", ErrUnsupportedVersion, s)
 }
 
-// Encode writes doc to w as CycloneDX.
+// Encode writes doc to w as CycloneDX. JSON is streamed: the components and the dependency graph are encoded by
+// cyclonedx-go a chunk at a time and written as they are made, so that memory does not grow with the document
+// (package internal/jsonsplice); the bytes are those cyclonedx-go writes for the whole document.
 func Encode(w io.Writer, doc *sbom.Document, opts Options) error {
-	bom, version, err := BOM(doc, opts)
+	e, err := newEncoder(doc, opts)
 	if err != nil {
 		return err
 	}
-	format := cdx.BOMFileFormatJSON
 	if opts.Format == XML {
-		format = cdx.BOMFileFormatXML
+		bom := e.bom()
+		if err := e.newBOMEncoder(w, cdx.BOMFileFormatXML).EncodeVersion(bom, e.version); err != nil {
+			return fmt.Errorf("encoding CycloneDX %s: %w", e.version, err)
+		}
+		return nil
 	}
-	enc := cdx.NewBOMEncoder(w, format).SetPretty(true).SetEscapeHTML(false)
-	if err := enc.EncodeVersion(bom, version); err != nil {
-		return fmt.Errorf("encoding CycloneDX %s: %w", version, err)
+	if len(doc.Components) < streamFrom {
+		if err := e.newBOMEncoder(w, cdx.BOMFileFormatJSON).EncodeVersion(e.bom(), e.version); err != nil {
+			return fmt.Errorf("encoding CycloneDX %s: %w", e.version, err)
+		}
+		return nil
+	}
+	if err := e.streamJSON(w); err != nil {
+		return fmt.Errorf("encoding CycloneDX %s: %w", e.version, err)
 	}
 	return nil
 }
 
+// chunk is how many components or dependencies are encoded at a time; streamFrom is how many components a
+// document must have to be streamed: below it, encoding the whole document at once costs less (each encoding
+// copies its BOM through encoding/gob, whose set-up dominates for small documents) and a few MiB of memory.
+var (
+	chunk      = 1024
+	streamFrom = 2048
+)
+
+func (e *encoder) newBOMEncoder(w io.Writer, f cdx.BOMFileFormat) cdx.BOMEncoder {
+	return cdx.NewBOMEncoder(w, f).SetPretty(true).SetEscapeHTML(false)
+}
+
+// streamJSON writes the document as JSON: a skeleton with one placeholder component and dependency, whose arrays
+// are filled chunk by chunk.
+func (e *encoder) streamJSON(w io.Writer) error {
+	doc := e.doc
+	skeleton := e.skeleton()
+	names := []string{"dependencies"}
+	comps := []cdx.Component{}
+	if len(doc.Components) > 0 {
+		comps = append(comps, e.component(&doc.Components[0]))
+		names = append(names, "components")
+	}
+	skeleton.Components = &comps
+	skeleton.Dependencies = &[]cdx.Dependency{dependency(&doc.Subject)}
+	var skel bytes.Buffer
+	if err := e.newBOMEncoder(&skel, cdx.BOMFileFormatJSON).EncodeVersion(skeleton, e.version); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	encodeMini := func(fill func(bom *cdx.BOM)) ([]byte, error) {
+		buf.Reset()
+		mini := cdx.NewBOM()
+		fill(mini)
+		if err := e.newBOMEncoder(&buf, cdx.BOMFileFormatJSON).EncodeVersion(mini, e.version); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := jsonsplice.Splice(bw, skel.Bytes(), names, func(name string, w io.Writer) error {
+		if name == "components" {
+			return jsonsplice.Chunks(w, name, len(doc.Components), chunk, func(from, to int) ([]byte, error) {
+				return encodeMini(func(bom *cdx.BOM) {
+					cs := make([]cdx.Component, 0, to-from)
+					for i := from; i < to; i++ {
+						cs = append(cs, e.component(&doc.Components[i]))
+					}
+					bom.Components = &cs
+				})
+			})
+		}
+		// The subject's dependencies first, then each component's.
+		return jsonsplice.Chunks(w, name, len(doc.Components)+1, chunk, func(from, to int) ([]byte, error) {
+			return encodeMini(func(bom *cdx.BOM) {
+				ds := make([]cdx.Dependency, 0, to-from)
+				for i := from; i < to; i++ {
+					if i == 0 {
+						ds = append(ds, dependency(&doc.Subject))
+					} else {
+						ds = append(ds, dependency(&doc.Components[i-1]))
+					}
+				}
+				bom.Dependencies = &ds
+			})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
 // BOM converts doc into a cyclonedx-go BOM, and returns the specification version to encode it in.
 func BOM(doc *sbom.Document, opts Options) (*cdx.BOM, SpecVersion, error) {
+	e, err := newEncoder(doc, opts)
+	if err != nil {
+		return nil, 0, err
+	}
+	return e.bom(), e.version, nil
+}
+
+func newEncoder(doc *sbom.Document, opts Options) (*encoder, error) {
 	version := opts.SpecVersion
 	if version == 0 {
 		version = Spec1_6
 	}
 	if version < Spec1_4 || version > Spec1_6 {
-		return nil, 0, fmt.Errorf("%w %s (want 1.4, 1.5 or 1.6)", ErrUnsupportedVersion, version)
+		return nil, fmt.Errorf("%w %s (want 1.4, 1.5 or 1.6)", ErrUnsupportedVersion, version)
 	}
 	if err := doc.Validate(); err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	toolName := opts.ToolName
-	if toolName == "" {
-		toolName = "ferroseal"
+	if opts.ToolName == "" {
+		opts.ToolName = "ferroseal"
 	}
-	e := encoder{doc: doc, version: version}
+	return &encoder{doc: doc, version: version, opts: opts}, nil
+}
 
+// bom is the whole document as one BOM.
+func (e *encoder) bom() *cdx.BOM {
+	bom := e.skeleton()
+	doc := e.doc
+	comps := make([]cdx.Component, 0, len(doc.Components))
+	deps := make([]cdx.Dependency, 0, len(doc.Components)+1)
+	deps = append(deps, dependency(&doc.Subject))
+	for i := range doc.Components {
+		comps = append(comps, e.component(&doc.Components[i]))
+		deps = append(deps, dependency(&doc.Components[i]))
+	}
+	bom.Components = &comps
+	bom.Dependencies = &deps
+	return bom
+}
+
+// skeleton is the BOM without components and dependencies: serial number, metadata, compositions.
+func (e *encoder) skeleton() *cdx.BOM {
+	doc, opts := e.doc, e.opts
+	toolName := opts.ToolName
 	bom := cdx.NewBOM()
 	bom.SerialNumber = "urn:uuid:" + doc.UUID("cyclonedx", toolName, opts.ToolVersion, fmt.Sprint(opts.Reproducible))
 	subject := e.component(&doc.Subject)
@@ -137,28 +251,19 @@ func BOM(doc *sbom.Document, opts Options) (*cdx.BOM, SpecVersion, error) {
 	}
 	md.Properties = &props
 	bom.Metadata = md
-
-	comps := make([]cdx.Component, 0, len(doc.Components))
-	deps := make([]cdx.Dependency, 0, len(doc.Components)+1)
-	deps = append(deps, dependency(&doc.Subject))
-	for i := range doc.Components {
-		comps = append(comps, e.component(&doc.Components[i]))
-		deps = append(deps, dependency(&doc.Components[i]))
-	}
-	bom.Components = &comps
-	bom.Dependencies = &deps
 	if doc.Incomplete {
 		bom.Compositions = &[]cdx.Composition{{
 			Aggregate:  cdx.CompositionAggregateIncomplete,
 			Assemblies: &[]cdx.BOMReference{cdx.BOMReference(doc.Subject.Ref)},
 		}}
 	}
-	return bom, version, nil
+	return bom
 }
 
 type encoder struct {
 	doc     *sbom.Document
 	version SpecVersion
+	opts    Options
 }
 
 func dependency(c *sbom.Component) cdx.Dependency {

@@ -7,6 +7,8 @@
 package spdx
 
 import (
+	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"fmt"
 	"io"
@@ -19,6 +21,7 @@ import (
 	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
 	"github.com/spdx/tools-golang/tagvalue"
 
+	"github.com/ferroseal/ferroseal/internal/jsonsplice"
 	"github.com/ferroseal/ferroseal/sbom"
 )
 
@@ -44,23 +47,123 @@ type Options struct {
 	ToolVersion string
 }
 
-// Encode writes doc to w as SPDX 2.3.
+// Encode writes doc to w as SPDX 2.3. JSON is streamed: packages and relationships are encoded by tools-golang a
+// chunk at a time and written as they are made (package internal/jsonsplice), the bytes those of the whole
+// document.
 func Encode(w io.Writer, doc *sbom.Document, opts Options) error {
-	d, err := Document(doc, opts)
+	b, err := newBuilder(doc, opts)
 	if err != nil {
 		return err
 	}
 	if opts.Format == TagValue {
+		d := b.document()
 		sanitizeTagValue(d)
 		if err := tagvalue.Write(d, w); err != nil {
 			return fmt.Errorf("encoding SPDX tag-value: %w", err)
 		}
 		return nil
 	}
-	if err := spdxjson.Write(d, w, spdxjson.Indent("  "), spdxjson.EscapeHTML(false)); err != nil {
+	if len(doc.Components) < streamFrom {
+		if err := writeJSON(b.document(), w); err != nil {
+			return fmt.Errorf("encoding SPDX JSON: %w", err)
+		}
+		return nil
+	}
+	if err := b.streamJSON(w); err != nil {
 		return fmt.Errorf("encoding SPDX JSON: %w", err)
 	}
 	return nil
+}
+
+// chunk is how many packages, or the relationships of how many packages, are encoded at a time; streamFrom is
+// how many components a document must have to be streamed (below it, a few MiB: encoding it whole is faster).
+var (
+	chunk      = 512
+	streamFrom = 2048
+)
+
+func writeJSON(d *spdx.Document, w io.Writer) error {
+	return spdxjson.Write(d, w, spdxjson.Indent("  "), spdxjson.EscapeHTML(false))
+}
+
+// streamJSON writes the document with its packages and relationships filled chunk by chunk into a skeleton that
+// holds the first of each.
+func (b *builder) streamJSON(w io.Writer) error {
+	doc := b.doc
+	skeleton := b.skeleton()
+	skeleton.Packages = []*spdx.Package{pkg(&doc.Subject, b.ids)}
+	skeleton.Relationships = []*spdx.Relationship{b.describes()}
+	var skel bytes.Buffer
+	if err := writeJSON(skeleton, &skel); err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	encodeMini := func(fill func(d *spdx.Document)) ([]byte, error) {
+		buf.Reset()
+		mini := &spdx.Document{SPDXVersion: spdx.Version, DataLicense: spdx.DataLicense, SPDXIdentifier: "DOCUMENT"}
+		fill(mini)
+		if err := writeJSON(mini, &buf); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := jsonsplice.Splice(bw, skel.Bytes(), []string{"packages", "relationships"}, func(name string, w io.Writer) error {
+		if name == "packages" {
+			// The subject first, then the components.
+			return jsonsplice.Chunks(w, name, len(doc.Components)+1, chunk, func(from, to int) ([]byte, error) {
+				return encodeMini(func(d *spdx.Document) {
+					for i := from; i < to; i++ {
+						if i == 0 {
+							d.Packages = append(d.Packages, pkg(&doc.Subject, b.ids))
+						} else {
+							d.Packages = append(d.Packages, pkg(&doc.Components[i-1], b.ids))
+						}
+					}
+				})
+			})
+		}
+		// DESCRIBES, the subject's edges, then each component's; a chunk of components may have none.
+		first := true
+		write := func(rels []*spdx.Relationship) error {
+			if len(rels) == 0 {
+				return nil
+			}
+			out, err := encodeMini(func(d *spdx.Document) { d.Relationships = rels })
+			if err != nil {
+				return err
+			}
+			body, err := jsonsplice.Body(out, name)
+			if err != nil {
+				return err
+			}
+			if !first {
+				if _, err := io.WriteString(w, ",\n"); err != nil {
+					return err
+				}
+			}
+			first = false
+			_, err = w.Write(body)
+			return err
+		}
+		if err := write(append([]*spdx.Relationship{b.describes()}, b.edges(&doc.Subject, true)...)); err != nil {
+			return err
+		}
+		for from := 0; from < len(doc.Components); from += chunk {
+			var rels []*spdx.Relationship
+			for i := from; i < min(from+chunk, len(doc.Components)); i++ {
+				rels = append(rels, b.edges(&doc.Components[i], false)...)
+			}
+			if err := write(rels); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
 }
 
 var (
@@ -70,6 +173,21 @@ var (
 
 // Document converts doc into a tools-golang SPDX 2.3 document.
 func Document(doc *sbom.Document, opts Options) (*spdx.Document, error) {
+	b, err := newBuilder(doc, opts)
+	if err != nil {
+		return nil, err
+	}
+	return b.document(), nil
+}
+
+// builder turns one document into SPDX: its identifiers, its packages and its relationships.
+type builder struct {
+	doc  *sbom.Document
+	tool string
+	ids  map[string]common.ElementID
+}
+
+func newBuilder(doc *sbom.Document, opts Options) (*builder, error) {
 	if err := doc.Validate(); err != nil {
 		return nil, err
 	}
@@ -80,6 +198,27 @@ func Document(doc *sbom.Document, opts Options) (*spdx.Document, error) {
 	if opts.ToolVersion != "" {
 		tool += "-" + opts.ToolVersion
 	}
+	b := &builder{doc: doc, tool: tool, ids: make(map[string]common.ElementID, len(doc.Components)+1)}
+	taken := make(map[common.ElementID]bool, len(doc.Components)+1)
+	assign := func(c *sbom.Component) {
+		id := common.ElementID("Package-" + strings.Trim(idUnsafe.ReplaceAllString(c.Name+"-"+c.Version, "-"), "-"))
+		if taken[id] {
+			sum := sha256.Sum256([]byte(c.Ref))
+			id = common.ElementID(fmt.Sprintf("%s-%x", id, sum[:4]))
+		}
+		taken[id] = true
+		b.ids[c.Ref] = id
+	}
+	assign(&doc.Subject)
+	for i := range doc.Components {
+		assign(&doc.Components[i])
+	}
+	return b, nil
+}
+
+// skeleton is the document without packages and relationships.
+func (b *builder) skeleton() *spdx.Document {
+	doc := b.doc
 	name := doc.Subject.Name
 	if doc.Subject.Version != "" {
 		name += "-" + doc.Subject.Version
@@ -89,33 +228,12 @@ func Document(doc *sbom.Document, opts Options) (*spdx.Document, error) {
 		DataLicense:       spdx.DataLicense,
 		SPDXIdentifier:    "DOCUMENT",
 		DocumentName:      name,
-		DocumentNamespace: NamespacePrefix + idUnsafe.ReplaceAllString(name, "-") + "-" + doc.UUID("spdx", tool),
+		DocumentNamespace: NamespacePrefix + idUnsafe.ReplaceAllString(name, "-") + "-" + doc.UUID("spdx", b.tool),
 		CreationInfo: &spdx.CreationInfo{
-			Creators: []common.Creator{{CreatorType: "Tool", Creator: tool}},
+			Creators: []common.Creator{{CreatorType: "Tool", Creator: b.tool}},
 			Created:  doc.Created.UTC().Format(time.RFC3339),
 		},
 		DocumentComment: documentComment(doc),
-	}
-
-	ids := map[string]common.ElementID{}
-	taken := map[common.ElementID]bool{}
-	assign := func(c *sbom.Component) {
-		id := common.ElementID("Package-" + strings.Trim(idUnsafe.ReplaceAllString(c.Name+"-"+c.Version, "-"), "-"))
-		if taken[id] {
-			sum := sha256.Sum256([]byte(c.Ref))
-			id = common.ElementID(fmt.Sprintf("%s-%x", id, sum[:4]))
-		}
-		taken[id] = true
-		ids[c.Ref] = id
-	}
-	assign(&doc.Subject)
-	for i := range doc.Components {
-		assign(&doc.Components[i])
-	}
-
-	out.Packages = append(out.Packages, pkg(&doc.Subject, ids))
-	for i := range doc.Components {
-		out.Packages = append(out.Packages, pkg(&doc.Components[i], ids))
 	}
 	for _, r := range doc.LicenseRefs {
 		out.OtherLicenses = append(out.OtherLicenses, &spdx.OtherLicense{
@@ -124,33 +242,53 @@ func Document(doc *sbom.Document, opts Options) (*spdx.Document, error) {
 			ExtractedText:     r.Text,
 		})
 	}
+	return out
+}
 
-	rel := func(a, b common.ElementID, kind string) {
-		out.Relationships = append(out.Relationships, &spdx.Relationship{
-			RefA:         common.MakeDocElementID("", string(a)),
-			RefB:         common.MakeDocElementID("", string(b)),
-			Relationship: kind,
-		})
+// document is the whole document.
+func (b *builder) document() *spdx.Document {
+	doc := b.doc
+	out := b.skeleton()
+	out.Packages = append(out.Packages, pkg(&doc.Subject, b.ids))
+	for i := range doc.Components {
+		out.Packages = append(out.Packages, pkg(&doc.Components[i], b.ids))
 	}
-	rel("DOCUMENT", ids[doc.Subject.Ref], common.TypeRelationshipDescribe)
-	edges := func(c *sbom.Component, isSubject bool) {
-		for _, ref := range c.DependsOn {
-			dep := doc.Component(ref)
-			switch {
-			case dep.Scope == sbom.ScopeBuild && (isSubject || c.Scope == sbom.ScopeRuntime):
-				rel(ids[ref], ids[c.Ref], common.TypeRelationshipBuildDependencyOf)
-			case dep.Scope == sbom.ScopeDev && c.Scope != sbom.ScopeDev:
-				rel(ids[ref], ids[c.Ref], common.TypeRelationshipDevDependencyOf)
-			default:
-				rel(ids[c.Ref], ids[ref], common.TypeRelationshipDependsOn)
-			}
+	out.Relationships = append(out.Relationships, b.describes())
+	out.Relationships = append(out.Relationships, b.edges(&doc.Subject, true)...)
+	for i := range doc.Components {
+		out.Relationships = append(out.Relationships, b.edges(&doc.Components[i], false)...)
+	}
+	return out
+}
+
+func (b *builder) rel(a, c common.ElementID, kind string) *spdx.Relationship {
+	return &spdx.Relationship{
+		RefA:         common.MakeDocElementID("", string(a)),
+		RefB:         common.MakeDocElementID("", string(c)),
+		Relationship: kind,
+	}
+}
+
+// describes is the document's DESCRIBES relationship to its subject.
+func (b *builder) describes() *spdx.Relationship {
+	return b.rel("DOCUMENT", b.ids[b.doc.Subject.Ref], common.TypeRelationshipDescribe)
+}
+
+// edges are the relationships of a component (or the subject) to what it depends on, scoped.
+func (b *builder) edges(c *sbom.Component, isSubject bool) []*spdx.Relationship {
+	var out []*spdx.Relationship
+	for _, ref := range c.DependsOn {
+		dep := b.doc.Component(ref)
+		switch {
+		case dep.Scope == sbom.ScopeBuild && (isSubject || c.Scope == sbom.ScopeRuntime):
+			out = append(out, b.rel(b.ids[ref], b.ids[c.Ref], common.TypeRelationshipBuildDependencyOf))
+		case dep.Scope == sbom.ScopeDev && c.Scope != sbom.ScopeDev:
+			out = append(out, b.rel(b.ids[ref], b.ids[c.Ref], common.TypeRelationshipDevDependencyOf))
+		default:
+			out = append(out, b.rel(b.ids[c.Ref], b.ids[ref], common.TypeRelationshipDependsOn))
 		}
 	}
-	edges(&doc.Subject, true)
-	for i := range doc.Components {
-		edges(&doc.Components[i], false)
-	}
-	return out, nil
+	return out
 }
 
 func pkg(c *sbom.Component, ids map[string]common.ElementID) *spdx.Package {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"archive/tar"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -412,5 +414,46 @@ func TestSHA256SUMSNames(t *testing.T) {
 	// Two binaries and two SBOMs each, every one checked once.
 	if n := strings.Count(string(out), ": OK"); n != 6 {
 		t.Errorf("sha256sum checked %d files, want 6:\n%s", n, out)
+	}
+}
+
+// TestArchiveMemberFailures (class 6): a binary inside an archive given by name that cannot be read fails the run
+// with its own reason (it used to be reported as "no binaries found", exit 4), and entry names are escaped where
+// they are printed (class 9).
+func TestArchiveMemberFailures(t *testing.T) {
+	dir := t.TempDir()
+	archive := filepath.Join(dir, "release.tar.gz")
+	writeTarGzEntries(t, archive, map[string]string{"bin/app": filepath.Join(binFixtures, "hostile-cycle.elf")})
+	res := runCLI(t, nil, "", "sbom", archive)
+	if res.code != exitError || !strings.Contains(res.stderr, "release.tar.gz!/bin/app") || !strings.Contains(res.stderr, "cycle") {
+		t.Errorf("exit %d, stderr %q: want exit %d naming the member and its fault", res.code, res.stderr, exitError)
+	}
+	// In a directory walk, the member is skipped with its reason, on one escaped line.
+	walk := filepath.Join(dir, "walk")
+	os.MkdirAll(walk, 0o755)
+	writeTarGzEntries(t, filepath.Join(walk, "r.tar.gz"), map[string]string{
+		"\x1b[2Kevil\nferroseal: wrote all": filepath.Join(binFixtures, "hostile-cycle.elf"),
+		"ok/app":                            filepath.Join(binFixtures, "x86_64-linux.elf"),
+	})
+	res = runCLI(t, nil, "", "sbom", walk, "--output-dir", filepath.Join(dir, "out"))
+	if strings.ContainsAny(res.stderr, "\x1b") || strings.Contains(res.stderr, "\nferroseal: wrote all") || !strings.Contains(res.stderr, `\x1b[2Kevil`) {
+		t.Errorf("entry name not escaped: %q", res.stderr)
+	}
+}
+
+func writeTarGzEntries(t *testing.T, path string, files map[string]string) {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	tw := tar.NewWriter(gz)
+	for name, src := range files {
+		data := mustRead(t, src)
+		tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg})
+		tw.Write(data)
+	}
+	tw.Close()
+	gz.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

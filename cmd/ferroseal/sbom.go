@@ -48,13 +48,17 @@ func (a *app) sbomCommand() *cobra.Command {
 
 With arguments, ferroseal reads the dependency data cargo-auditable embeds in each binary (ELF, PE, Mach-O thin
 and universal, WebAssembly), directories of binaries (recursively) and release archives (.tar.gz, .tar.bz2,
-.tar, .zip): one document per binary, named after it, or one for all with --merge. The binary is the document's
+.tar, .zip, and archives inside them, three levels deep): one document per binary, named after it, or one for
+all with --merge. Limits: a binary of --max-file-size, decompressed data of --max-payload-size; an archive may
+decompress to 100 times its size (at least 32 MiB, at most 8 GiB) in 100,000 entries, two entries of one name
+are refused. The binary is the document's
 subject (with its SHA-256; --hash adds more), its crates the components, build-only crates kept and scoped.
 --lockfile or --manifest-path of the workspace that built it add checksums, licenses and the real git and
 registry sources, and warn where they disagree with the binary. A binary without embedded data exits with
 code 4; --heuristic recovers a partial crate list from the registry paths compiled into it instead.
 
-Without arguments, it describes a cargo project.
+Without arguments, it describes a cargo project. That runs cargo metadata, and with it the project's
+.cargo/config.toml (which can name programs to run): for a checkout you do not trust, use --lockfile alone.
 
 By default ferroseal runs cargo metadata for ./Cargo.toml, resolved for the host's target triple, and writes
 one document per workspace member that builds a binary, cdylib, staticlib or dylib. --package picks one member,

@@ -32,6 +32,14 @@ func tagValueLine(s string) string {
 		}
 		return r
 	}, s)
+	return noTextMarker(s)
+}
+
+// noTextMarker writes the text markers in s as entities.
+func noTextMarker(s string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
 	return textMarker.ReplaceAllString(s, "&lt;${1}text&gt;")
 }
 
@@ -45,7 +53,7 @@ func tagValueText(s string) string {
 		}
 		return r
 	}, s)
-	return textMarker.ReplaceAllString(s, "&lt;${1}text&gt;")
+	return noTextMarker(s)
 }
 
 // sanitizeTagValue rewrites every string of the document, in place, for its place in tag-value: the fields of

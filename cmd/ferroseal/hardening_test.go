@@ -457,3 +457,30 @@ func writeTarGzEntries(t *testing.T, path string, files map[string]string) {
 		t.Fatal(err)
 	}
 }
+
+// TestSmallerPoints: an empty key password needs --allow-empty-password; a token on the command line is warned
+// about; repeatable path flags take commas as part of the path.
+func TestSmallerPoints(t *testing.T) {
+	dir := t.TempDir()
+	empty := map[string]string{"FERROSEAL_PASSWORD": ""}
+	res := runCLI(t, empty, "", "keygen", "--output-key-prefix", filepath.Join(dir, "k"))
+	assertCleanFailure(t, res, exitUsage, "", "--allow-empty-password")
+	if res := runCLI(t, empty, "", "keygen", "--output-key-prefix", filepath.Join(dir, "k"), "--allow-empty-password"); res.code != 0 {
+		t.Errorf("--allow-empty-password: %s", res.stderr)
+	}
+	res = runCLI(t, withEnv(nil), "", "attest", filepath.Join(dir, "missing"), "--type", "cyclonedx", "--identity-token", "x.y.z",
+		"--fulcio-url", "http://127.0.0.1:1", "--trusted-root", filepath.Join(dir, "missing.json"))
+	if !strings.Contains(res.stderr, "--identity-token puts the token on the command line") {
+		t.Errorf("no warning for a token on the command line: %q", res.stderr)
+	}
+	// A bundle whose path holds a comma is one path.
+	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	comma := filepath.Join(dir, "app,v1.sigstore.json")
+	if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "-o", comma); res.code != 0 {
+		t.Fatal(res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", art, "--key", pub, "--bundle", comma, "--type", "cyclonedx"); res.code != 0 {
+		t.Errorf("a bundle path with a comma: %s", res.stderr)
+	}
+}

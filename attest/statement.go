@@ -1,6 +1,6 @@
-// Package attest owns in-toto attestations: Statements about artifacts (SBOM and SLSA provenance predicates),
-// signed as DSSE envelopes inside Sigstore bundles through sigstore-go, with a key or keyless, and their
-// verification against a policy the caller supplies.
+// Package attest owns in-toto attestations: Statements about artifacts (SBOM predicates, made here from a
+// document with SBOMStatement, and SLSA provenance predicates), signed as DSSE envelopes inside Sigstore bundles
+// through sigstore-go, with a key or keyless, and their verification against a policy the caller supplies.
 //
 // # Security
 //

@@ -1,8 +1,10 @@
-// Package provenance builds SLSA Provenance v1 predicates (https://slsa.dev/provenance/v1) for Rust builds from the
-// facts of the build: the source checkout, the cargo command with its profile, target and features, every crate
-// of Cargo.lock with its checksum, the Rust toolchain, and the CI run (GitHub Actions, GitLab CI, or a local
-// build, which the provenance says it is). It neither signs nor writes files: package attest signs, the CLI
-// writes. The build type and the meaning of every parameter are documented in docs/buildtype-cargo-v1.md.
+// Package provenance records Rust builds and builds their SLSA Provenance v1 (https://slsa.dev/provenance/v1):
+// RunBuild runs a build command (cargo's JSON messages name its artifacts) and records when it ran; Gather reads
+// the facts of the build (the source checkout, the cargo command with its profile, target and features, every
+// crate of Cargo.lock with its checksum, the Rust toolchain, and the CI run: GitHub Actions, GitLab CI, or a local
+// build, which the provenance says it is); Predicate and Statement turn them into the unsigned in-toto statement
+// about the artifacts. It neither signs nor writes files: package attest signs, package release and the CLI
+// write. The build type and the meaning of every parameter are documented in docs/buildtype-cargo-v1.md.
 package provenance
 
 import (

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
@@ -247,7 +246,7 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 	}
 	var jobs []job
 	if f.predicate != "" {
-		pred, err := readFileBounded(f.predicate, limits.MaxPredicateSize)
+		pred, err := inputfile.ReadAll(f.predicate, limits.MaxPredicateSize)
 		if err != nil {
 			return err
 		}
@@ -265,16 +264,16 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 		}
 		jobs = append(jobs, job{stmt: stmt, out: bundlePath(f.output, args[0], f.jsonl)})
 	} else {
-		fm, err := sbomFormatFor(ptype, f.sbomFormat)
+		fm, err := attest.SBOMFormatFor(ptype, f.sbomFormat)
 		if err != nil {
-			return err
+			return withCode(exitUsage, fmt.Errorf("--type %s: %w (--predicate FILE, or --sbom-format)", f.typ, err))
 		}
 		created, reproducible, err := a.created()
 		if err != nil {
 			return err
 		}
 		for _, art := range args {
-			stmt, err := a.sbomStatement(art, ptype, fm, digests, created, reproducible)
+			stmt, err := a.sbomStatement(art, fm, digests, created, reproducible)
 			if err != nil {
 				return err
 			}
@@ -300,7 +299,7 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 }
 
 // sbomStatement makes the SBOM of a binary, from its cargo-auditable data, and the statement about it.
-func (a *app) sbomStatement(path, ptype string, fm format.Format, digests []string, created time.Time, reproducible bool) (*attest.Statement, error) {
+func (a *app) sbomStatement(path string, fm format.Format, digests []string, created time.Time, reproducible bool) (*attest.Statement, error) {
 	var algs []sbom.HashAlgorithm
 	for _, d := range digests {
 		alg, err := binary.ParseHashAlgorithm(d)
@@ -316,15 +315,8 @@ func (a *app) sbomStatement(path, ptype string, fm format.Format, digests []stri
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	if err := format.Encode(&buf, res.Doc, fm, a.tool(reproducible)); err != nil {
-		return nil, err
-	}
-	subject := attest.Subject{Name: filepath.Base(path), Digest: map[string]string{}}
-	for _, h := range res.Artifact.Hashes {
-		subject.Digest[strings.ToLower(strings.ReplaceAll(string(h.Algorithm), "-", ""))] = h.Value
-	}
-	return attest.NewStatement([]attest.Subject{subject}, ptype, buf.Bytes())
+	stmt, _, err := attest.SBOMStatement(res.Doc, filepath.Base(path), fm, a.tool(reproducible))
+	return stmt, err
 }
 
 func containsString(s []string, v string) bool {
@@ -346,36 +338,4 @@ func bundlePath(explicit, artifact string, jsonl bool) string {
 	default:
 		return artifact + ".sigstore.json"
 	}
-}
-
-// sbomFormatFor picks the SBOM format of an attestation made on the fly.
-func sbomFormatFor(ptype, explicit string) (format.Format, error) {
-	name := explicit
-	switch {
-	case name == "" && attest.SameType(attest.PredicateCycloneDX, ptype):
-		name = "cyclonedx-json"
-	case name == "" && attest.SameType(attest.PredicateSPDX, ptype):
-		name = "spdx-json"
-	case name == "":
-		return format.Format{}, usageErrorf("--type %s needs --predicate FILE: only SBOMs are made on the fly", ptype)
-	}
-	f, err := format.Parse(name)
-	if err != nil {
-		return f, withCode(exitUsage, err)
-	}
-	if (f.Name == "cyclonedx-json") != attest.SameType(attest.PredicateCycloneDX, ptype) || (f.Name != "cyclonedx-json" && f.Name != "spdx-json") {
-		return f, usageErrorf("--sbom-format %s does not fit --type %s", name, ptype)
-	}
-	return f, nil
-}
-
-func readFileBounded(path string, max int64) ([]byte, error) {
-	st, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if st.Size() > max {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, max)
-	}
-	return os.ReadFile(path)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -53,7 +52,8 @@ record the build as it runs with ferroseal build. The build type is documented i
 			if f.command != "" {
 				build = provenance.ParseCargoArgs(strings.Fields(f.command))
 			}
-			stmt, err := a.provenanceStatement(cmd, f.manifestPath, build, args, f.byproducts, started, finished)
+			stmt, err := provenance.Statement(cmd.Context(), provenance.StatementOptions{ManifestPath: f.manifestPath, Lookup: a.lookupEnv,
+				Build: build, Artifacts: args, Byproducts: f.byproducts, StartedOn: started, FinishedOn: finished, ToolVersion: version.String()})
 			if err != nil {
 				return err
 			}
@@ -79,67 +79,6 @@ func parseTimeFlag(name, v string) (time.Time, error) {
 		return time.Time{}, usageErrorf("%s %q: want RFC 3339, like 2026-01-02T15:04:05Z", name, v)
 	}
 	return t, nil
-}
-
-// provenanceStatement gathers a build's facts and makes the statement about its artifacts.
-func (a *app) provenanceStatement(cmd *cobra.Command, manifest string, build provenance.Build, artifacts, byproducts []string, started, finished time.Time) (*attest.Statement, error) {
-	facts, err := provenance.Gather(cmd.Context(), provenance.GatherOptions{ManifestPath: manifest, Lookup: a.lookupEnv, Build: build})
-	if err != nil {
-		return nil, err
-	}
-	facts.ToolVersion = version.String()
-	facts.StartedOn, facts.FinishedOn = started, finished
-	for _, b := range byproducts {
-		d, err := attest.DigestFile(b, "sha256")
-		if err != nil {
-			return nil, err
-		}
-		facts.Byproducts = append(facts.Byproducts, provenance.Artifact{Name: filepath.Base(b), Digest: d, MediaType: mediaTypeOf(b)})
-	}
-	pred, err := provenance.Predicate(facts)
-	if err != nil {
-		return nil, err
-	}
-	subjects, err := subjectsOf(artifacts)
-	if err != nil {
-		return nil, err
-	}
-	return attest.NewStatement(subjects, attest.PredicateSLSAProvenance1, pred)
-}
-
-// subjectsOf digests artifacts; two with one base name are named by their paths.
-func subjectsOf(paths []string) ([]attest.Subject, error) {
-	seen := map[string]int{}
-	for _, p := range paths {
-		seen[filepath.Base(p)]++
-	}
-	var out []attest.Subject
-	for _, p := range paths {
-		d, err := attest.DigestFile(p, "sha256", "sha512")
-		if err != nil {
-			return nil, err
-		}
-		name := filepath.Base(p)
-		if seen[name] > 1 {
-			name = filepath.ToSlash(p)
-		}
-		out = append(out, attest.Subject{Name: name, Digest: d})
-	}
-	return out, nil
-}
-
-func mediaTypeOf(path string) string {
-	switch {
-	case strings.HasSuffix(path, ".cdx.json"):
-		return "application/vnd.cyclonedx+json"
-	case strings.HasSuffix(path, ".cdx.xml"):
-		return "application/vnd.cyclonedx+xml"
-	case strings.HasSuffix(path, ".spdx.json"):
-		return "application/spdx+json"
-	case strings.HasSuffix(path, ".spdx"):
-		return "text/spdx"
-	}
-	return ""
 }
 
 // writeStatement writes an unsigned statement, indented, to a file or stdout.

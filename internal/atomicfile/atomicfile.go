@@ -120,3 +120,93 @@ func replace(path, target string, perm os.FileMode, fill func(io.Writer) error) 
 	}
 	return nil
 }
+
+// Batch writes a set of files that belong together (a release directory: SBOMs, bundles, the checksums of them
+// all) so that a failure while they are made replaces none of them: every file is written to its temporary file
+// first, and only Commit renames them over their targets, in the order they were added (put the file that lists
+// the others last). Abort, or a Commit that fails before its first rename, leaves every target as it was.
+type Batch struct {
+	staged []staged
+}
+
+type staged struct {
+	tmp, target, path string
+	forget            func()
+	through           []byte // for a target written through (a device, a pipe): the content
+}
+
+// Add stages path with data; nothing is visible at path until Commit.
+func (b *Batch) Add(path string, perm os.FileMode, data []byte) error {
+	through, target, err := plan(path)
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if through {
+		b.staged = append(b.staged, staged{path: path, through: bytes.Clone(data)})
+		return nil
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	forget := cleanup.Track(tmp.Name())
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		forget()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if _, err := tmp.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	b.staged = append(b.staged, staged{tmp: tmp.Name(), target: target, path: path, forget: forget})
+	return nil
+}
+
+// Commit renames every staged file over its target, in the order added. It stops at the first failure, removing
+// what is still staged.
+func (b *Batch) Commit() error {
+	defer b.Abort()
+	for i := range b.staged {
+		s := &b.staged[i]
+		var err error
+		if s.tmp == "" {
+			err = writeThrough(s.path, func(w io.Writer) error { _, err := w.Write(s.through); return err })
+		} else {
+			err = os.Rename(s.tmp, s.target)
+			if err == nil {
+				s.forget()
+				s.tmp = ""
+			}
+		}
+		s.through = nil
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", s.path, err)
+		}
+	}
+	return nil
+}
+
+// Abort removes every file still staged.
+func (b *Batch) Abort() {
+	for _, s := range b.staged {
+		if s.tmp != "" {
+			os.Remove(s.tmp)
+			s.forget()
+		}
+	}
+	b.staged = nil
+}

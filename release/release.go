@@ -1,0 +1,546 @@
+// Package release is the release-pipeline step as a library: given the artifacts of a release (binaries with
+// cargo-auditable data, release archives of them), it makes their SBOMs, signs an attestation per JSON SBOM and
+// the release's SLSA provenance, and writes a release directory: NAME.cdx.json, NAME.spdx.json (or the formats
+// asked for), NAME.intoto.jsonl (one signed bundle per line) and SHA256SUMS. The ferroseal release command is
+// this package's Run; CI plugins and Go release tools call it the same way.
+//
+// # Security
+//
+// Nothing is signed that the run did not make or verify. SBOMs are made here from the artifacts themselves.
+// Provenance is made here from the workspace, or taken from a build record given by the caller: an unsigned
+// statement is signed only when every subject it names is an artifact of the release (by digest); a signed
+// bundle only after it verifies as signed by the release's own signer (the same key, or the same keyless
+// identity), and under the same rule. No file lying in a directory is picked up implicitly.
+//
+// The release directory is written through one place that keeps it consistent: every file is made and signed
+// first, into temporary files, and only then are all renamed into place, SHA256SUMS last; a failure before that
+// replaces nothing.
+package release
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sigstore/sigstore-go/pkg/verify"
+
+	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/atomicfile"
+	"github.com/ferroseal/ferroseal/internal/inputfile"
+	"github.com/ferroseal/ferroseal/internal/limits"
+	"github.com/ferroseal/ferroseal/internal/safetext"
+	"github.com/ferroseal/ferroseal/provenance"
+	"github.com/ferroseal/ferroseal/sbom"
+	"github.com/ferroseal/ferroseal/sbom/auditable"
+	"github.com/ferroseal/ferroseal/sbom/binary"
+	"github.com/ferroseal/ferroseal/sbom/format"
+)
+
+// Errors callers branch on.
+var (
+	// ErrNoArtifacts: the inputs hold no binary or release archive.
+	ErrNoArtifacts = errors.New("no binaries or release archives")
+	// ErrNameClash: two artifacts have one file name, and so would write the same files.
+	ErrNameClash = errors.New("two artifacts with one name")
+	// ErrProvenance: a build record given cannot be signed or published with this release (its subjects are not the
+	// release's artifacts, or it is not SLSA provenance). A signed record not signed by the release's signer wraps
+	// attest.ErrVerificationFailed instead.
+	ErrProvenance = errors.New("unusable provenance")
+)
+
+// Options say what to release and how.
+type Options struct {
+	// Artifacts are the files to release: binaries and release archives; a directory stands for the binaries and
+	// archives directly in it.
+	Artifacts []string
+	// OutputDir is the release directory; "" means the first artifact given, when it is a directory, or its
+	// directory.
+	OutputDir string
+	// Formats are the SBOM formats written; empty means CycloneDX and SPDX JSON.
+	Formats []format.Format
+	// Hashes are the digests of each artifact recorded; SHA-256 is always among them.
+	Hashes []sbom.HashAlgorithm
+	// Reference, when set, enriches every SBOM (checksums, licenses, real sources) from the workspace that built the
+	// artifacts: a document read from its Cargo.lock or cargo metadata.
+	Reference *sbom.Document
+	// Created is the documents' time; zero means Time(ctx, artifacts, nil).
+	Created time.Time
+	// Tool names the program in the documents.
+	Tool format.Tool
+	// Sign signs every statement (a key, or keyless). Required.
+	Sign attest.SignOptions
+	// Provenance says where the provenance comes from.
+	Provenance Provenance
+	// Log, when set, receives progress and warnings, one sentence at a time (which may quote file names).
+	Log func(format string, args ...any)
+}
+
+// Provenance says where a release's provenance comes from.
+type Provenance struct {
+	// None leaves provenance out.
+	None bool
+	// Record is the build record of ferroseal build: an unsigned statement, or a file of signed bundles (a
+	// .sigstore.json, an .intoto.jsonl).
+	Record string
+	// Manifest is the Cargo.toml of the workspace to make provenance from when there is no Record; "" means
+	// ./Cargo.toml when it exists, else no provenance.
+	Manifest string
+	// Lookup reads the CI's environment for provenance made here (os.LookupEnv).
+	Lookup func(string) (string, bool)
+	// ToolVersion is recorded in provenance made here.
+	ToolVersion string
+}
+
+// Artifact is one released file and what was made for it.
+type Artifact struct {
+	// Path is the file as found; Name its base name, which the files written for it take.
+	Path, Name string
+	// Digest is the artifact's digests (sha256 and those asked for).
+	Digest map[string]string
+	// Doc is its SBOM.
+	Doc *sbom.Document
+	// Attestations are its signed bundles, as written to NAME.intoto.jsonl: one per JSON SBOM, then provenance.
+	Attestations [][]byte
+}
+
+// Result is what a release wrote.
+type Result struct {
+	OutputDir string
+	Artifacts []Artifact
+	// Files are the files written, relative to OutputDir, in the order written (SHA256SUMS last).
+	Files []string
+	// Provenance says which provenance was used and why, or why none.
+	Provenance string
+}
+
+// Run releases the artifacts: SBOMs, signed attestations, provenance, SHA256SUMS. See the package documentation
+// for what is signed and how the directory is kept consistent.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	logf := o.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if o.Sign.Keypair == nil {
+		return nil, errors.New("release: no signer")
+	}
+	formats := o.Formats
+	if len(formats) == 0 {
+		for _, n := range []string{"cyclonedx-json", "spdx-json"} {
+			f, _ := format.Parse(n)
+			formats = append(formats, f)
+		}
+	}
+	algs := o.Hashes
+	if !slices.Contains(algs, sbom.SHA256) {
+		algs = append([]sbom.HashAlgorithm{sbom.SHA256}, algs...)
+	}
+	paths, err := Expand(o.Artifacts)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("%w in %s", ErrNoArtifacts, strings.Join(o.Artifacts, ", "))
+	}
+	res := &Result{OutputDir: o.OutputDir}
+	if res.OutputDir == "" {
+		if st, err := os.Stat(o.Artifacts[0]); err == nil && st.IsDir() {
+			res.OutputDir = o.Artifacts[0]
+		} else {
+			res.OutputDir = filepath.Dir(o.Artifacts[0])
+		}
+	}
+	created := o.Created
+	if created.IsZero() {
+		created = Time(ctx, paths, nil)
+	}
+
+	// SBOMs.
+	names := map[string]bool{}
+	for i, p := range paths {
+		logf("[%d/%d] %s", i+1, len(paths), p)
+		doc, err := Document(ctx, p, algs, created)
+		if err != nil {
+			return nil, err
+		}
+		if o.Reference != nil {
+			for _, m := range sbom.Enrich(doc, o.Reference) {
+				logf("warning: %s: %s", p, m.Message)
+			}
+		}
+		art := Artifact{Path: p, Name: filepath.Base(p), Doc: doc, Digest: attest.SubjectDigest(doc.Subject.Hashes)}
+		if names[art.Name] {
+			return nil, fmt.Errorf("%w: %s: release them from separate directories", ErrNameClash, art.Name)
+		}
+		names[art.Name] = true
+		res.Artifacts = append(res.Artifacts, art)
+	}
+
+	// The files, staged: nothing replaces the directory's files until every one is made and signed.
+	var batch atomicfile.Batch
+	defer batch.Abort()
+	if err := os.MkdirAll(res.OutputDir, 0o755); err != nil {
+		return nil, err
+	}
+	// SHA256SUMS lists the artifacts and their SBOMs: the files that are the same bytes on every run (signatures
+	// are not, and carry their own proof).
+	sums := map[string]string{}
+	stage := func(name string, data []byte, summed bool) error {
+		if summed {
+			sum := sha256.Sum256(data)
+			sums[name] = hex.EncodeToString(sum[:])
+		}
+		res.Files = append(res.Files, name)
+		return batch.Add(filepath.Join(res.OutputDir, name), 0o644, data)
+	}
+
+	// SBOM attestations, signed first: a keyless signer's identity is then known, to check signed provenance by.
+	for i := range res.Artifacts {
+		art := &res.Artifacts[i]
+		sums[art.Name] = art.Digest["sha256"]
+		for _, f := range formats {
+			var data []byte
+			if attest.SBOMPredicateType(f) != "" {
+				stmt, encoded, err := attest.SBOMStatement(art.Doc, art.Name, f, o.Tool)
+				if err != nil {
+					return nil, err
+				}
+				b, err := attest.Sign(ctx, stmt, o.Sign)
+				if err != nil {
+					return nil, err
+				}
+				art.Attestations = append(art.Attestations, b)
+				data = encoded
+			} else { // XML and tag-value SBOMs are written, not attested: predicates are JSON
+				var buf bytes.Buffer
+				if err := format.Encode(&buf, art.Doc, f, o.Tool); err != nil {
+					return nil, err
+				}
+				data = buf.Bytes()
+			}
+			if err := stage(art.Name+f.Ext(), data, true); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	// Provenance: one statement about the artifacts, signed once, or a signed one verified.
+	if o.Provenance.None {
+		res.Provenance = "none: left out as asked"
+	} else {
+		var signed []byte
+		for _, art := range res.Artifacts {
+			if len(art.Attestations) > 0 {
+				signed = art.Attestations[0]
+				break
+			}
+		}
+		bundles, why, err := releaseProvenance(ctx, o, res.Artifacts, signed)
+		if err != nil {
+			return nil, err
+		}
+		res.Provenance = why
+		for i := range res.Artifacts {
+			for _, pb := range bundles {
+				if pb.covers(res.Artifacts[i].Digest) {
+					res.Artifacts[i].Attestations = append(res.Artifacts[i].Attestations, pb.bundle)
+				}
+			}
+		}
+	}
+
+	for _, art := range res.Artifacts {
+		var jsonl bytes.Buffer
+		for _, l := range art.Attestations {
+			if err := json.Compact(&jsonl, l); err != nil {
+				return nil, err
+			}
+			jsonl.WriteByte('\n')
+		}
+		if err := stage(art.Name+".intoto.jsonl", jsonl.Bytes(), false); err != nil {
+			return nil, err
+		}
+	}
+	var sumFile bytes.Buffer
+	for _, n := range slices.Sorted(func(yield func(string) bool) {
+		for n := range sums {
+			if !yield(n) {
+				return
+			}
+		}
+	}) {
+		sumFile.WriteString(SHA256SumLine(sums[n], n))
+	}
+	res.Files = append(res.Files, "SHA256SUMS")
+	if err := batch.Add(filepath.Join(res.OutputDir, "SHA256SUMS"), 0o644, sumFile.Bytes()); err != nil {
+		return nil, err
+	}
+	if err := batch.Commit(); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Time is a release's documents' time: sourceDateEpoch when given (SOURCE_DATE_EPOCH), else the commit time of the
+// checkout the process runs in, else the newest artifact's modification time; so that re-running a release gives
+// the same SBOMs.
+func Time(ctx context.Context, artifacts []string, sourceDateEpoch *time.Time) time.Time {
+	if sourceDateEpoch != nil {
+		return sourceDateEpoch.UTC()
+	}
+	if out, err := exec.CommandContext(ctx, "git", "log", "-1", "--format=%ct").Output(); err == nil {
+		if n, err := strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64); err == nil {
+			return time.Unix(n, 0).UTC()
+		}
+	}
+	var newest time.Time
+	for _, p := range artifacts {
+		if st, err := os.Stat(p); err == nil && st.ModTime().After(newest) {
+			newest = st.ModTime()
+		}
+	}
+	return newest.UTC().Truncate(time.Second)
+}
+
+// Expand lists the artifacts of the inputs: files as given, and the binaries and archives directly in directories
+// (recognised by their first bytes).
+func Expand(inputs []string) ([]string, error) {
+	var out []string
+	for _, in := range inputs {
+		st, err := os.Stat(in)
+		if err != nil {
+			return nil, err
+		}
+		if !st.IsDir() {
+			out = append(out, in)
+			continue
+		}
+		entries, err := os.ReadDir(in)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range entries {
+			if !e.Type().IsRegular() {
+				continue
+			}
+			p := filepath.Join(in, e.Name())
+			f, _, err := inputfile.Open(p)
+			if err != nil {
+				return nil, err
+			}
+			head := make([]byte, 512)
+			n, _ := io.ReadFull(f, head)
+			f.Close()
+			if binary.IsBinaryOrArchive(head[:n]) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out, nil
+}
+
+// Document is the SBOM of one artifact: its embedded data, or for a release archive the binaries inside it. An
+// artifact without data gives an error wrapping auditable.ErrNotAuditable.
+func Document(ctx context.Context, path string, algs []sbom.HashAlgorithm, created time.Time) (*sbom.Document, error) {
+	res, err := binary.ReadFile(path, binary.Options{Hashes: algs, Created: created})
+	switch {
+	case err == nil:
+		return res.Doc, nil
+	case !errors.Is(err, auditable.ErrUnknownFormat):
+		return nil, err
+	}
+	items, err := binary.Scan(ctx, []string{path}, binary.ScanOptions{Options: binary.Options{Hashes: algs, Created: created}})
+	if err != nil {
+		return nil, err
+	}
+	var docs []*sbom.Document
+	for _, it := range items {
+		if it.Err != nil {
+			return nil, fmt.Errorf("%s: %w", it.Path, it.Err)
+		}
+		docs = append(docs, it.Result.Doc)
+	}
+	if len(docs) == 0 {
+		return nil, fmt.Errorf("%s: %w: no binaries with cargo-auditable data inside", path, auditable.ErrNotAuditable)
+	}
+	f, _, err := inputfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	hashes, err := binary.DigestContext(ctx, f, algs)
+	if err != nil {
+		return nil, err
+	}
+	doc := sbom.MergeArtifacts(filepath.Base(path), docs, created)
+	doc.Subject.Type = sbom.TypeFile
+	doc.Subject.Hashes = hashes
+	doc.Normalize()
+	return doc, nil
+}
+
+// SHA256SumLine is one line of a SHA256SUMS file as GNU sha256sum writes it: a file name holding a backslash, a
+// line feed or a carriage return is escaped (\\, \n, \r) and the line starts with a backslash, so that no name
+// can end its line and forge another.
+func SHA256SumLine(hexDigest, name string) string {
+	if !strings.ContainsAny(name, "\\\n\r") {
+		return hexDigest + "  " + name + "\n"
+	}
+	escaped := strings.NewReplacer("\\", "\\\\", "\n", "\\n", "\r", "\\r").Replace(name)
+	return "\\" + hexDigest + "  " + escaped + "\n"
+}
+
+// provenanceBundle is a signed provenance statement and the subjects it names.
+type provenanceBundle struct {
+	bundle   []byte
+	subjects []attest.Subject
+}
+
+// covers reports whether the statement names the artifact.
+func (pb provenanceBundle) covers(digest map[string]string) bool {
+	return slices.ContainsFunc(pb.subjects, func(s attest.Subject) bool { return sameDigest(s.Digest, digest) })
+}
+
+// sameDigest reports whether two digest sets name the same file: equal SHA-256, and no algorithm both give that
+// differs.
+func sameDigest(a, b map[string]string) bool {
+	if a["sha256"] == "" || !strings.EqualFold(a["sha256"], b["sha256"]) {
+		return false
+	}
+	for alg, v := range a {
+		if w, ok := b[alg]; ok && !strings.EqualFold(v, w) {
+			return false
+		}
+	}
+	return true
+}
+
+// releaseProvenance returns the signed provenance of the release and a sentence saying what it is and why.
+func releaseProvenance(ctx context.Context, o Options, arts []Artifact, signed []byte) ([]provenanceBundle, string, error) {
+	p := o.Provenance
+	if p.Record == "" {
+		return workspaceProvenance(ctx, o, arts)
+	}
+	data, err := inputfile.ReadAll(p.Record, limits.MaxBundleSize)
+	if err != nil {
+		return nil, "", err
+	}
+	var probe struct {
+		Type string `json:"_type"`
+	}
+	if json.Unmarshal(data, &probe) == nil && probe.Type != "" {
+		stmt, err := attest.ParseStatement(data)
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: %w", p.Record, err)
+		}
+		if err := releaseSubjects(p.Record, stmt, arts); err != nil {
+			return nil, "", err
+		}
+		b, err := attest.Sign(ctx, stmt, o.Sign)
+		if err != nil {
+			return nil, "", err
+		}
+		why := fmt.Sprintf("signed the build record %s (%d subject(s), all of them artifacts of this release)", p.Record, len(stmt.Subject))
+		return []provenanceBundle{{bundle: b, subjects: stmt.Subject}}, why, nil
+	}
+	policy, err := signerPolicy(o.Sign, signed)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", p.Record, err)
+	}
+	ev, err := attest.ReadEvidence(p.Record)
+	if err != nil {
+		return nil, "", err
+	}
+	var out []provenanceBundle
+	for _, e := range ev {
+		stmt, _, err := attest.VerifyStatement(e, policy)
+		if err != nil {
+			return nil, "", fmt.Errorf("the build record is not signed by the signer of this release: %w", err)
+		}
+		if stmt.PredicateType != attest.PredicateSLSAProvenance1 {
+			return nil, "", fmt.Errorf("%w: %s: predicate type %s, want %s", ErrProvenance, e.Source, safetext.Quote(stmt.PredicateType, 0), attest.PredicateSLSAProvenance1)
+		}
+		if err := releaseSubjects(e.Source, stmt, arts); err != nil {
+			return nil, "", err
+		}
+		out = append(out, provenanceBundle{bundle: e.Data, subjects: stmt.Subject})
+	}
+	return out, fmt.Sprintf("%d signed statement(s) from %s, verified as signed by this release's signer", len(out), p.Record), nil
+}
+
+// signerPolicy is the verification policy of the release's own signer: its public key, or the keyless identity of
+// a bundle it has just signed.
+func signerPolicy(opts attest.SignOptions, signed []byte) (attest.Policy, error) {
+	if opts.CertificateProvider == nil {
+		return attest.Policy{Key: opts.Keypair.GetPublicKey(), TrustedMaterial: opts.TrustedMaterial}, nil
+	}
+	if signed == nil {
+		return attest.Policy{}, errors.New("nothing signed yet to learn this release's keyless identity from")
+	}
+	ip, err := attest.SignerIdentity(signed)
+	if err != nil {
+		return attest.Policy{}, err
+	}
+	id, err := attest.NewIdentity(ip)
+	if err != nil {
+		return attest.Policy{}, err
+	}
+	return attest.Policy{Identities: []verify.CertificateIdentity{id}, TrustedMaterial: opts.TrustedMaterial, ObserverTimestamps: 1}, nil
+}
+
+// releaseSubjects holds a provenance statement to the release: every subject must be one of its artifacts (by
+// digest), and at least one subject there must be.
+func releaseSubjects(source string, stmt *attest.Statement, arts []Artifact) error {
+	var foreign []string
+	for _, sub := range stmt.Subject {
+		if !slices.ContainsFunc(arts, func(a Artifact) bool { return sameDigest(sub.Digest, a.Digest) }) {
+			foreign = append(foreign, fmt.Sprintf("%s (sha256:%s)", safetext.Quote(sub.Name, 0), sub.Digest["sha256"]))
+		}
+	}
+	if len(foreign) > 0 {
+		return fmt.Errorf("%w: %s names %d subject(s) that are not artifacts of this release, refusing to sign or publish it: %s",
+			ErrProvenance, source, len(foreign), strings.Join(foreign[:min(len(foreign), 5)], ", "))
+	}
+	if len(stmt.Subject) == 0 {
+		return fmt.Errorf("%w: %s names no subject", ErrProvenance, source)
+	}
+	return nil
+}
+
+// workspaceProvenance makes provenance from the workspace when there is one: what the workspace and the CI say,
+// and no command, profile or times (not known).
+func workspaceProvenance(ctx context.Context, o Options, arts []Artifact) ([]provenanceBundle, string, error) {
+	manifest := o.Provenance.Manifest
+	if manifest == "" {
+		if _, err := os.Stat("Cargo.toml"); err != nil {
+			return nil, "none: no build record given, and no Cargo.toml here to make provenance from", nil
+		}
+		manifest = "Cargo.toml"
+	}
+	var paths []string
+	for _, art := range arts {
+		paths = append(paths, art.Path)
+	}
+	stmt, err := provenance.Statement(ctx, provenance.StatementOptions{ManifestPath: manifest, Lookup: o.Provenance.Lookup,
+		Artifacts: paths, ToolVersion: o.Provenance.ToolVersion})
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := attest.Sign(ctx, stmt, o.Sign)
+	if err != nil {
+		return nil, "", err
+	}
+	why := fmt.Sprintf("made from the workspace of %s (no build record given: without the build command and times)", manifest)
+	return []provenanceBundle{{bundle: b, subjects: stmt.Subject}}, why, nil
+}

@@ -2,6 +2,7 @@ package attest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -26,6 +27,9 @@ type ProvenancePolicy struct {
 func (p *ProvenancePolicy) Empty() bool {
 	return p == nil || (p.BuilderID == "" && p.BuildType == "" && p.SourceURI == "" && p.SourceRef == "")
 }
+
+// ErrNotProvenance is wrapped when a predicate of the SLSA Provenance v1 type is not SLSA Provenance v1.
+var ErrNotProvenance = errors.New("not a SLSA Provenance v1 predicate")
 
 // ProvenanceResult is what a provenance predicate says, as the policy reads it.
 type ProvenanceResult struct {
@@ -59,6 +63,16 @@ func ReadProvenance(predicate []byte) (*ProvenanceResult, error) {
 	var p slsaV1
 	if err := json.Unmarshal(predicate, &p); err != nil {
 		return nil, fmt.Errorf("not a SLSA provenance v1 predicate: %v", err)
+	}
+	var nested struct {
+		Type          string `json:"_type"`
+		PredicateType string `json:"predicateType"`
+	}
+	if json.Unmarshal(predicate, &nested) == nil && nested.Type != "" && nested.PredicateType != "" {
+		return nil, fmt.Errorf("%w: the predicate is a whole in-toto statement, not SLSA Provenance v1: the statement was signed as a predicate (sign a statement file as it is: ferroseal attest --predicate accepts it)", ErrNotProvenance)
+	}
+	if p.BuildDefinition.BuildType == "" || p.RunDetails.Builder.ID == "" {
+		return nil, fmt.Errorf("%w: no buildDefinition.buildType or runDetails.builder.id", ErrNotProvenance)
 	}
 	r := &ProvenanceResult{BuilderID: p.RunDetails.Builder.ID, BuildType: p.BuildDefinition.BuildType}
 	ext := p.BuildDefinition.ExternalParameters

@@ -179,3 +179,38 @@ func (s *Statement) Covers(alg, hexDigest string) bool {
 	}
 	return false
 }
+
+// StatementFor makes the statement to sign about subjects from a predicate file. A file that is itself an in-toto
+// statement (what ferroseal provenance and ferroseal build write) is signed as it is, not wrapped as a predicate:
+// its predicate type must be the one asked for and its subjects exactly the artifacts given (by SHA-256), else it
+// is refused. Anything else is the predicate of a new statement about the subjects.
+func StatementFor(data []byte, predicateType string, subjects []Subject) (*Statement, error) {
+	var probe struct {
+		Type          string `json:"_type"`
+		PredicateType string `json:"predicateType"`
+	}
+	if json.Unmarshal(data, &probe) != nil || (probe.Type != StatementType && probe.Type != StatementTypeV01) || probe.PredicateType == "" {
+		return NewStatement(subjects, predicateType, data)
+	}
+	stmt, err := ParseStatement(data)
+	if err != nil {
+		return nil, err
+	}
+	if !SameType(predicateType, stmt.PredicateType) {
+		return nil, fmt.Errorf("%w: the file is a statement of predicate type %s, not %s", ErrInvalidStatement, stmt.PredicateType, predicateType)
+	}
+	covers := func(set []Subject, d map[string]string) bool {
+		return slices.ContainsFunc(set, func(s Subject) bool { return s.Digest["sha256"] != "" && s.Digest["sha256"] == d["sha256"] })
+	}
+	for _, s := range subjects {
+		if !covers(stmt.Subject, s.Digest) {
+			return nil, fmt.Errorf("%w: the statement does not name %s (sha256:%s) among its subjects", ErrInvalidStatement, s.Name, s.Digest["sha256"])
+		}
+	}
+	for _, s := range stmt.Subject {
+		if !covers(subjects, s.Digest) {
+			return nil, fmt.Errorf("%w: the statement names %q (sha256:%s), which is not among the artifacts given", ErrInvalidStatement, s.Name, s.Digest["sha256"])
+		}
+	}
+	return stmt, nil
+}

@@ -121,12 +121,15 @@ type AttestationResult struct {
 	Subjects      []Subject `json:"subjects,omitempty"`
 	// CoversArtifact is true when one of the subjects is the artifact. A validly signed attestation of other
 	// artifacts (a release-wide .intoto.jsonl) is reported, not counted.
-	CoversArtifact bool              `json:"coversArtifact"`
-	Signer         *Signer           `json:"signer,omitempty"`
-	Timestamps     []Timestamp       `json:"timestamps,omitempty"`
-	SBOM           *SBOMCheck        `json:"sbom,omitempty"`
-	Provenance     *ProvenanceResult `json:"provenance,omitempty"`
-	Error          string            `json:"error,omitempty"`
+	CoversArtifact bool `json:"coversArtifact"`
+	// Subject is the name of the subject whose digest is the artifact's: the file's name when it was signed,
+	// which may differ from its name now.
+	Subject    string            `json:"subject,omitempty"`
+	Signer     *Signer           `json:"signer,omitempty"`
+	Timestamps []Timestamp       `json:"timestamps,omitempty"`
+	SBOM       *SBOMCheck        `json:"sbom,omitempty"`
+	Provenance *ProvenanceResult `json:"provenance,omitempty"`
+	Error      string            `json:"error,omitempty"`
 	// Shortfalls name requirements of the policy a bundle that failed does not meet by its make, rather than by
 	// tampering: a front end can say which policy option would accept it, for the user to decide.
 	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
@@ -472,6 +475,12 @@ func (p *Policy) verifyOne(v *verify.Verifier, identity []verify.PolicyOption, e
 		ar.Error = "the statement's subjects and sigstore-go's artifact check disagree"
 		return ar
 	}
+	for _, sub := range stmt.Subject {
+		if ar.CoversArtifact && strings.EqualFold(sub.Digest["sha256"], hex.EncodeToString(digest)) {
+			ar.Subject = sub.Name
+			break
+		}
+	}
 	ar.Signer = &Signer{}
 	if result.Signature != nil {
 		if result.Signature.PublicKeyID != nil {
@@ -506,11 +515,18 @@ func (p *Policy) checkPredicate(ctx context.Context, artifactPath string, ar *At
 			ar.SBOM = check
 		}
 	}
-	if p.Provenance != nil && stmt.PredicateType == PredicateSLSAProvenance1 {
-		pr, err := p.Provenance.Check(stmt.Predicate)
-		ar.Provenance = pr
-		if err != nil {
+	if stmt.PredicateType == PredicateSLSAProvenance1 {
+		// A predicate of the provenance type must be provenance, policy or not.
+		if p.Provenance != nil {
+			pr, err := p.Provenance.Check(stmt.Predicate)
+			ar.Provenance = pr
+			if err != nil {
+				ar.Error = err.Error()
+			}
+		} else if pr, err := ReadProvenance(stmt.Predicate); err != nil {
 			ar.Error = err.Error()
+		} else {
+			ar.Provenance = pr
 		}
 	}
 }

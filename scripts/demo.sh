@@ -29,7 +29,7 @@ step "A throwaway signing key"
 run "$ferroseal" keygen --output-key-prefix keys/demo
 
 step "Building examples/workspace with cargo auditable, recording SLSA provenance (ferroseal build)"
-run "$ferroseal" build -o provenance.intoto.json -- \
+run "$ferroseal" build --provenance provenance.intoto.json -- \
   cargo auditable build --release --locked --offline --manifest-path "$repo/examples/workspace/Cargo.toml"
 cp "$CARGO_TARGET_DIR/release/ws-app" release/ws-app
 release/ws-app demo

@@ -190,16 +190,18 @@ func (a *app) attestCommand() *cobra.Command {
 application/vnd.in-toto+json) signed with --key, verified before it is written.
 
 --type is cyclonedx, spdx, slsaprovenance1 or a predicate type URI. With --predicate FILE, one statement names
-every artifact as a subject; without it, an SBOM of each binary (read from its cargo-auditable data) is the
-predicate of its own statement. The bundle goes to ARTIFACT.sigstore.json, or with --jsonl is appended as one
-line to ARTIFACT.intoto.jsonl; -o chooses the file.
+every artifact as a subject; a FILE that is itself an in-toto statement (what ferroseal provenance and ferroseal
+build write) is signed as it is, when its subjects are exactly the artifacts given. Without --predicate, an SBOM of
+each binary (read from its cargo-auditable data) is the predicate of its own statement. The bundle goes to
+ARTIFACT.sigstore.json, or with --jsonl is appended as one line to ARTIFACT.intoto.jsonl; --bundle chooses the
+file.
 
 ` + keylessHelp + `
 
 ` + passwordHelp,
 		Example: `  ferroseal attest target/release/app --key ferroseal.key --type cyclonedx
   ferroseal attest app --key ferroseal.key --type spdx --jsonl
-  ferroseal attest app app.exe --key ferroseal.key --type slsaprovenance1 --predicate provenance.json -o multiple.intoto.jsonl --jsonl
+  ferroseal attest app app.exe --key ferroseal.key --type slsaprovenance1 --predicate provenance.json --bundle multiple.intoto.jsonl --jsonl
   ferroseal attest app --key awskms:///alias/release --type cyclonedx --predicate app.cdx.json
   ferroseal attest app --type cyclonedx                  # keyless, in GitHub Actions or GitLab CI
   ferroseal attest app --type cyclonedx --identity-token-file tok.jwt --signing-config sc.json --trusted-root tr.json`,
@@ -210,9 +212,12 @@ line to ARTIFACT.intoto.jsonl; -o chooses the file.
 	fl := cmd.Flags()
 	fl.StringVar(&f.typ, "type", "", "predicate type: cyclonedx, spdx, slsaprovenance1 or a URI (required)")
 	fl.StringVar(&f.predicate, "predicate", "", "predicate file (JSON); without it, the SBOM of each binary")
-	fl.StringVarP(&f.output, "output", "o", "", "bundle file (default ARTIFACT.sigstore.json, or ARTIFACT.intoto.jsonl with --jsonl)")
+	fl.StringVar(&f.output, "bundle", "", "bundle file to write (default ARTIFACT.sigstore.json, or ARTIFACT.intoto.jsonl with --jsonl)")
+	deprecatedAlias(fl, "output", "o", &f.output, "bundle")
 	fl.BoolVar(&f.jsonl, "jsonl", false, "append the bundle as one line to an .intoto.jsonl file")
-	fl.StringSliceVar(&f.digests, "digest", []string{"sha256"}, "subject digests: sha256, sha512")
+	fl.StringSliceVar(&f.digests, "hash", []string{"sha256"}, "digests of each artifact in the statement: sha256, sha512")
+	fl.StringSliceVar(&f.digests, "digest", []string{"sha256"}, "")
+	fl.MarkDeprecated("digest", "use --hash, as sbom and release name it")
 	fl.StringVar(&f.sbomFormat, "sbom-format", "", "SBOM made on the fly: cyclonedx-json (for --type cyclonedx) or spdx-json (for --type spdx)")
 	return cmd
 }
@@ -226,10 +231,10 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 		return withCode(exitUsage, err)
 	}
 	if f.predicate == "" && len(args) > 1 && f.output != "" {
-		return usageErrorf("-o names one file, but each of the %d artifacts gets its own SBOM attestation: drop -o", len(args))
+		return usageErrorf("--bundle names one file, but each of the %d artifacts gets its own SBOM attestation: drop --bundle", len(args))
 	}
 	if f.predicate != "" && len(args) > 1 && f.output == "" {
-		return usageErrorf("one statement about %d artifacts: name its file with -o", len(args))
+		return usageErrorf("one statement about %d artifacts: name its file with --bundle", len(args))
 	}
 	digests := f.digests
 	if !containsString(digests, "sha256") {
@@ -258,7 +263,7 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 			}
 			subjects = append(subjects, attest.Subject{Name: filepath.Base(art), Digest: d})
 		}
-		stmt, err := attest.NewStatement(subjects, ptype, pred)
+		stmt, err := attest.StatementFor(pred, ptype, subjects) // a statement file is signed as it is
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.predicate, err)
 		}

@@ -82,7 +82,7 @@ func TestCosignInterop(t *testing.T) {
 		t.Run(tc.alg, func(t *testing.T) {
 			key, pub := keygen(t, dir, tc.alg)
 			ours := filepath.Join(dir, tc.alg+".ours.json")
-			if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "-o", ours); res.code != 0 {
+			if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "--bundle", ours); res.code != 0 {
 				t.Fatalf("attest: %s", res.stderr)
 			}
 			if tc.cosignVerifies {
@@ -143,7 +143,7 @@ func TestGoldenStatements(t *testing.T) {
 	env := map[string]string{"FERROSEAL_PASSWORD": "pw", "SOURCE_DATE_EPOCH": "1767225600"}
 	for _, typ := range []string{"cyclonedx", "spdx"} {
 		out := filepath.Join(dir, typ+".json")
-		if res := runCLI(t, env, "", "attest", art, "--key", key, "--type", typ, "--digest", "sha256,sha512", "-o", out); res.code != 0 {
+		if res := runCLI(t, env, "", "attest", art, "--key", key, "--type", typ, "--hash", "sha256,sha512", "--bundle", out); res.code != 0 {
 			t.Fatal(res.stderr)
 		}
 		pretty, err := json.MarshalIndent(statementOf(t, out), "", "  ")
@@ -174,7 +174,7 @@ func TestTamperMatrix(t *testing.T) {
 		t.Fatal(res.stderr)
 	}
 	byAttacker := filepath.Join(dir, "attacker.json")
-	if res := runCLI(t, pwEnv, "", "attest", art, "--key", attackerKey, "--type", "cyclonedx", "-o", byAttacker); res.code != 0 {
+	if res := runCLI(t, pwEnv, "", "attest", art, "--key", attackerKey, "--type", "cyclonedx", "--bundle", byAttacker); res.code != 0 {
 		t.Fatal(res.stderr)
 	}
 	// The SBOM of the other binary, signed by the right key about this artifact: only --check-sbom can tell.
@@ -183,7 +183,7 @@ func TestTamperMatrix(t *testing.T) {
 		t.Fatal(res.stderr)
 	}
 	wrongSBOM := filepath.Join(dir, "wrong-sbom.json")
-	if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "--predicate", otherSBOM, "-o", wrongSBOM); res.code != 0 {
+	if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "--predicate", otherSBOM, "--bundle", wrongSBOM); res.code != 0 {
 		t.Fatal(res.stderr)
 	}
 	if res := runCLI(t, nil, "", "verify", art, "--bundle", good, "--key", pub, "--type", "cyclonedx", "--check-sbom"); res.code != 0 {
@@ -388,7 +388,7 @@ func TestJSONLAndMultipleSubjects(t *testing.T) {
 	pred := filepath.Join(dir, "pred.json")
 	os.WriteFile(pred, []byte(`{"buildDefinition":{"buildType":"https://example.com/t"},"runDetails":{"builder":{"id":"https://example.com/b"}}}`), 0o644)
 	multi := filepath.Join(dir, "multiple.intoto.jsonl")
-	if res := runCLI(t, pwEnv, "", "attest", a, b, "--key", key, "--type", "slsaprovenance1", "--predicate", pred, "-o", multi, "--jsonl"); res.code != 0 {
+	if res := runCLI(t, pwEnv, "", "attest", a, b, "--key", key, "--type", "slsaprovenance1", "--predicate", pred, "--bundle", multi, "--jsonl"); res.code != 0 {
 		t.Fatal(res.stderr)
 	}
 	lines := strings.Count(string(mustRead(t, a+".intoto.jsonl")), "\n")
@@ -472,6 +472,6 @@ func TestKMSPlugin(t *testing.T) {
 	}
 	t.Setenv("VAULT_ADDR", "http://127.0.0.1:1")
 	t.Setenv("VAULT_TOKEN", "test")
-	res = runCLI(t, nil, "", "attest", art, "--key", "hashivault://release", "--type", "cyclonedx", "-o", filepath.Join(dir, "x.json"))
+	res = runCLI(t, nil, "", "attest", art, "--key", "hashivault://release", "--type", "cyclonedx", "--bundle", filepath.Join(dir, "x.json"))
 	assertCleanFailure(t, res, exitError, "", "hashivault://release", "127.0.0.1:1")
 }

@@ -31,17 +31,18 @@ staticlibs and dylibs of the build; --artifact adds others, and names them for b
 write one provenance statement about all of them (SLSA Provenance v1; see ferroseal provenance --help for what it
 records). With --key the statement is signed into a Sigstore bundle, otherwise written as is.
 
-Output: provenance.intoto.json (unsigned) or provenance.sigstore.json (signed); -o chooses, and a .jsonl file
+Output: provenance.intoto.json (unsigned) or provenance.sigstore.json (signed); --provenance chooses, and a .jsonl file
 gets the bundle appended as one line.`,
 		Example: `  ferroseal build -- cargo auditable build --release --locked
-  ferroseal build --key ferroseal.key -o dist/multiple.intoto.jsonl -- cargo build --release --target x86_64-unknown-linux-musl
+  ferroseal build --key ferroseal.key --provenance dist/multiple.intoto.jsonl -- cargo build --release --target x86_64-unknown-linux-musl
   ferroseal build --artifact out/app -- make release`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runBuild(cmd, &f, args) },
 	}
 	f.sign.register(cmd)
 	fl := cmd.Flags()
-	fl.StringVarP(&f.output, "output", "o", "", "statement or bundle file (default provenance.intoto.json, or provenance.sigstore.json when signed)")
+	fl.StringVar(&f.output, "provenance", "", "the provenance file to write: a statement (default provenance.intoto.json), or a bundle when signed (provenance.sigstore.json; a .jsonl gets it appended)")
+	deprecatedAlias(fl, "output", "o", &f.output, "provenance")
 	fl.StringArrayVar(&f.artifacts, "artifact", nil, "an artifact of the build, besides those cargo reports")
 	fl.StringVar(&f.manifestPath, "manifest-path", "", "Cargo.toml of the workspace built (default: the command's --manifest-path, else ./Cargo.toml)")
 	fl.StringArrayVar(&f.byproducts, "byproduct", nil, "a file made along with the artifacts (an SBOM), recorded with its digest")

@@ -145,7 +145,7 @@ func TestBuildRecordsProvenance(t *testing.T) {
 	if res := runCLI(t, nil, "", "sbom", "--offline", "-o", "cyclonedx-json="+sbomFile); res.code != 0 {
 		t.Fatal(res.stderr)
 	}
-	if res := runCLI(t, pwEnv, "", "attest", bin, "--key", key, "--type", "cyclonedx", "--predicate", sbomFile, "-o", sbomOnly); res.code != 0 {
+	if res := runCLI(t, pwEnv, "", "attest", bin, "--key", key, "--type", "cyclonedx", "--predicate", sbomFile, "--bundle", sbomOnly); res.code != 0 {
 		t.Fatal(res.stderr)
 	}
 	if res := runCLI(t, nil, "", "verify", bin, "--bundle", sbomOnly, "--key", pub, "--builder-id", provenance.LocalBuilderID); res.code != exitVerifyFailed {

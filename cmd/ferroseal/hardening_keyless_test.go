@@ -29,7 +29,7 @@ func keylessBundle(t *testing.T, identity string) (art, bundle string) {
 	}
 	bundle = filepath.Join(dir, "app.sigstore.json")
 	res := runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token-file", writeFile(t, dir, "tok", tok),
-		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "-o", bundle)
+		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "--bundle", bundle)
 	if res.code != 0 {
 		t.Fatalf("keyless attest: %s", res.stderr)
 	}

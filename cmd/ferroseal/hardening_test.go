@@ -65,7 +65,7 @@ func TestSourceURIForms(t *testing.T) {
 		pred := writeFile(t, dir, name+".json", `{"buildDefinition":{"buildType":"https://ferroseal.dev/buildtypes/cargo/v1",`+
 			`"externalParameters":{"source":{"uri":"`+uri+`","ref":"refs/tags/v1.2.0"}}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}`)
 		out := filepath.Join(dir, name+".sigstore.json")
-		if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "slsaprovenance1", "--predicate", pred, "-o", out); res.code != 0 {
+		if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "slsaprovenance1", "--predicate", pred, "--bundle", out); res.code != 0 {
 			t.Fatal(res.stderr)
 		}
 		return out
@@ -315,7 +315,7 @@ func TestReleaseSignsOnlyWhatItMadeOrVerified(t *testing.T) {
 
 	// A statement naming the released binary and another file, left in the working directory.
 	both := filepath.Join(work, "provenance.intoto.json")
-	if res := runCLI(t, nil, "", "provenance", app, other, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "-o", both); res.code != 0 {
+	if res := runCLI(t, nil, "", "provenance", app, other, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "--provenance", both); res.code != 0 {
 		t.Fatal(res.stderr)
 	}
 	res := runCLI(t, env, "", "release", dist, "--key", key)
@@ -337,18 +337,18 @@ func TestReleaseSignsOnlyWhatItMadeOrVerified(t *testing.T) {
 	}
 	// One that names none of the artifacts is refused too.
 	onlyOther := filepath.Join(work, "other.intoto.json")
-	runCLI(t, nil, "", "provenance", other, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "-o", onlyOther)
+	runCLI(t, nil, "", "provenance", other, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "--provenance", onlyOther)
 	if res := runCLI(t, env, "", "release", dist, "--key", key, "--provenance", onlyOther); res.code == 0 {
 		t.Errorf("provenance about none of the artifacts: exit 0")
 	}
 
 	// A signed build record: accepted from the release's own key, refused from another.
 	appOnly := filepath.Join(work, "app.provenance.json")
-	runCLI(t, nil, "", "provenance", app, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "-o", appOnly)
+	runCLI(t, nil, "", "provenance", app, "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "--provenance", appOnly)
 	ownSigned := filepath.Join(work, "own.sigstore.json")
 	foreignSigned := filepath.Join(work, "foreign.sigstore.json")
 	for out, k := range map[string]string{ownSigned: key, foreignSigned: otherKey} {
-		if res := runCLI(t, env, "", "attest", app, "--key", k, "--type", "slsaprovenance1", "--predicate", predicateOf(t, appOnly), "-o", out); res.code != 0 {
+		if res := runCLI(t, env, "", "attest", app, "--key", k, "--type", "slsaprovenance1", "--predicate", predicateOf(t, appOnly), "--bundle", out); res.code != 0 {
 			t.Fatal(res.stderr)
 		}
 	}
@@ -477,7 +477,7 @@ func TestSmallerPoints(t *testing.T) {
 	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
 	key, pub := keygen(t, dir, "ecdsa-p256")
 	comma := filepath.Join(dir, "app,v1.sigstore.json")
-	if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "-o", comma); res.code != 0 {
+	if res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "--bundle", comma); res.code != 0 {
 		t.Fatal(res.stderr)
 	}
 	if res := runCLI(t, nil, "", "verify", art, "--key", pub, "--bundle", comma, "--type", "cyclonedx"); res.code != 0 {

@@ -55,13 +55,13 @@ func TestKeylessRoundTrip(t *testing.T) {
 	// With a signing config, and with the services named one by one.
 	viaConfig := filepath.Join(dir, "config.sigstore.json")
 	res := runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token-file", tokFile,
-		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "-o", viaConfig)
+		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "--bundle", viaConfig)
 	if res.code != 0 {
 		t.Fatalf("keyless attest (signing config): %s", res.stderr)
 	}
 	viaFlags := filepath.Join(dir, "flags.sigstore.json")
 	res = runCLI(t, withEnv(nil), "", "attest", art, "--type", "spdx", "--identity-token", tok, "--fulcio-url", s.FulcioURL,
-		"--rekor-url", s.RekorURL, "--rekor-version", "2", "--timestamp-url", s.TSAURL, "--trusted-root", s.TrustedRoot, "-o", viaFlags)
+		"--rekor-url", s.RekorURL, "--rekor-version", "2", "--timestamp-url", s.TSAURL, "--trusted-root", s.TrustedRoot, "--bundle", viaFlags)
 	if res.code != 0 {
 		t.Fatalf("keyless attest (flags): %s", res.stderr)
 	}
@@ -138,7 +138,7 @@ func TestKeylessAnchoredIdentity(t *testing.T) {
 	}
 	bundle := filepath.Join(dir, "b.json")
 	res := runCLI(t, withEnv(nil), "", "attest", art, "--type", "cyclonedx", "--identity-token", tok,
-		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "-o", bundle)
+		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "--bundle", bundle)
 	if res.code != 0 {
 		t.Fatal(res.stderr)
 	}
@@ -167,7 +167,7 @@ func TestKeylessGitHubIdentity(t *testing.T) {
 	actions := actionsTokenServer(t, "runtime-token", tok)
 	env := withEnv(map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": actions.URL + "/token?api-version=2.0", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "runtime-token"})
 	bundle := filepath.Join(dir, "gh.json")
-	res := runCLI(t, env, "", "attest", art, "--type", "cyclonedx", "--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "-o", bundle)
+	res := runCLI(t, env, "", "attest", art, "--type", "cyclonedx", "--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "--bundle", bundle)
 	if res.code != 0 || !strings.Contains(res.stderr, "GitHub Actions") {
 		t.Fatalf("ambient GitHub token: exit %d %s", res.code, res.stderr)
 	}
@@ -191,7 +191,7 @@ func TestKeylessGitHubIdentity(t *testing.T) {
 	// GitLab's way: the token in SIGSTORE_ID_TOKEN.
 	email, _ := s.EmailToken("gitlab@example.com")
 	res = runCLI(t, withEnv(map[string]string{"SIGSTORE_ID_TOKEN": email}), "", "attest", art, "--type", "spdx",
-		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "-o", filepath.Join(dir, "gl.json"))
+		"--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot, "--bundle", filepath.Join(dir, "gl.json"))
 	if res.code != 0 || !strings.Contains(res.stderr, "GitLab") {
 		t.Errorf("SIGSTORE_ID_TOKEN: exit %d %s", res.code, res.stderr)
 	}
@@ -261,7 +261,7 @@ func TestKeyWithTimestamp(t *testing.T) {
 	art := copyFixture(t, "x86_64-linux.elf", dir, "app")
 	key, pub := keygen(t, dir, "ecdsa-p256")
 	bundle := filepath.Join(dir, "b.json")
-	res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "--timestamp-url", s.TSAURL, "--trusted-root", s.TrustedRoot, "-o", bundle)
+	res := runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "--timestamp-url", s.TSAURL, "--trusted-root", s.TrustedRoot, "--bundle", bundle)
 	if res.code != 0 {
 		t.Fatal(res.stderr)
 	}
@@ -269,7 +269,7 @@ func TestKeyWithTimestamp(t *testing.T) {
 		t.Errorf("key and timestamp: %s", res.stderr)
 	}
 	plain := filepath.Join(dir, "plain.json")
-	runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "-o", plain)
+	runCLI(t, pwEnv, "", "attest", art, "--key", key, "--type", "cyclonedx", "--bundle", plain)
 	if res := runCLI(t, nil, "", "verify", art, "--bundle", plain, "--key", pub, "--trusted-root", s.TrustedRoot, "--use-signed-timestamps"); res.code != exitVerifyFailed {
 		t.Errorf("a required timestamp that is missing: exit %d", res.code)
 	}

@@ -34,10 +34,11 @@ target and features (from --command), every crate of Cargo.lock with its checksu
 CI run (GitHub Actions and GitLab CI are read from their environment variables; elsewhere the builder says the
 build was local). Times come from --started-on and --finished-on, or are left out.
 
-The statement goes to stdout, or -o FILE; sign it with ferroseal attest --type slsaprovenance1 --predicate, or
-record the build as it runs with ferroseal build. The build type is documented in docs/buildtype-cargo-v1.md.`,
+The statement goes to stdout, or --provenance FILE. Sign it as it is with
+  ferroseal attest ARTIFACT... --type slsaprovenance1 --predicate FILE --key KEY
+(its subjects must be the artifacts given), or record the build as it runs with ferroseal build. The build type is documented in docs/buildtype-cargo-v1.md.`,
 		Example: `  ferroseal provenance target/release/app --command "cargo auditable build --release --locked"
-  ferroseal provenance target/release/app --manifest-path app/Cargo.toml --started-on 2026-01-02T10:00:00Z -o app.provenance.json`,
+  ferroseal provenance target/release/app --manifest-path app/Cargo.toml --started-on 2026-01-02T10:00:00Z --provenance app.provenance.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			started, err := parseTimeFlag("--started-on", f.startedOn)
@@ -65,7 +66,8 @@ record the build as it runs with ferroseal build. The build type is documented i
 	fl.StringVar(&f.command, "command", "", `the build command that ran, e.g. "cargo build --release --target x86_64-unknown-linux-gnu"`)
 	fl.StringVar(&f.startedOn, "started-on", "", "when the build started (RFC 3339)")
 	fl.StringVar(&f.finishedOn, "finished-on", "", "when the build finished (RFC 3339)")
-	fl.StringVarP(&f.output, "output", "o", "", "write the statement to FILE instead of stdout")
+	fl.StringVar(&f.output, "provenance", "", "write the statement to FILE instead of stdout")
+	deprecatedAlias(fl, "output", "o", &f.output, "provenance")
 	fl.StringArrayVar(&f.byproducts, "byproduct", nil, "a file made along with the artifacts (an SBOM), recorded with its digest")
 	return cmd
 }

@@ -125,6 +125,14 @@ func rejectEmptyFlags(cmd *cobra.Command) error {
 	return err
 }
 
+// deprecatedAlias registers an old spelling of a flag, bound to the same value, hidden from help and reported as
+// deprecated when used: -o once named an output file in attest, build and provenance, where it now names a format
+// everywhere.
+func deprecatedAlias(fl *pflag.FlagSet, name, shorthand string, value *string, replacement string) {
+	fl.StringVarP(value, name, shorthand, "", "")
+	fl.MarkDeprecated(name, "use --"+replacement+" FILE (-o, --output name a format in every command)")
+}
+
 // created returns the documents' creation time: SOURCE_DATE_EPOCH when set (reproducible), else the clock.
 func (a *app) created() (t time.Time, reproducible bool, err error) {
 	if s := a.getenv("SOURCE_DATE_EPOCH"); s != "" {

@@ -1,19 +1,24 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/atomicfile"
 	"github.com/ferroseal/ferroseal/internal/safetext"
 )
 
@@ -58,7 +63,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 		Example: `  ferroseal verify app --key ferroseal.pub --type cyclonedx
   ferroseal verify app --bundle app.intoto.jsonl --key ferroseal.pub --type cyclonedx --type slsaprovenance1 --check-sbom
   ferroseal verify app --key ferroseal.pub --builder-id https://github.com/ferroseal/ferroseal/builders/local@v1 --source-uri github.com/o/r --source-tag v1.2.0
-  ferroseal verify app --key ferroseal.pub --output json | jq .verified
+  ferroseal verify app --key ferroseal.pub -o json | jq .verified
   ferroseal verify app --certificate-identity https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.2.0 \
     --certificate-oidc-issuer https://token.actions.githubusercontent.com --type cyclonedx --check-sbom`,
 		Args: cobra.ExactArgs(1),
@@ -84,7 +89,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 	fl.IntVar(&f.requireSCTs, "require-scts", -1, "certificate transparency SCTs each certificate must carry (default 1 keyless when the trusted root lists CT logs, as cosign requires; else 0)")
 	fl.StringArrayVar(&f.types, "type", nil, "required predicate type, repeatable: cyclonedx, spdx, slsaprovenance1 or a URI")
 	fl.BoolVar(&f.checkSBOM, "check-sbom", false, "require the attested SBOM to list exactly the crates the binary embeds")
-	fl.StringVar(&f.output, "output", "text", "result format: text or json")
+	fl.StringVarP(&f.output, "output", "o", "text", "result FORMAT[=FILE]: text, or json (every detail); to stdout, or FILE")
 	fl.StringVar(&f.provenance.BuilderID, "builder-id", "", "required SLSA builder id (exact)")
 	fl.StringVar(&f.provenance.BuildType, "build-type", "", "required SLSA build type (exact)")
 	fl.StringVar(&f.provenance.SourceURI, "source-uri", "", "required source repository, e.g. github.com/owner/repo")
@@ -100,8 +105,8 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 	var p attest.Policy
 	var err error
-	if f.output != "text" && f.output != "json" {
-		return p, usageErrorf("--output %q: want text or json", f.output)
+	if name, _, _ := strings.Cut(f.output, "="); name != "text" && name != "json" {
+		return p, usageErrorf("--output %q: want text or json, optionally =FILE", f.output)
 	}
 	for _, t := range f.types {
 		u, err := attest.PredicateType(t)
@@ -194,8 +199,12 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifact string) err
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(artifact); err != nil {
+	st, err := os.Stat(artifact)
+	if err != nil {
 		return err
+	}
+	if st.IsDir() {
+		return usageErrorf("%s is a directory: verify takes the artifact file (its bundles are found next to it)", artifact)
 	}
 	bundles := f.bundles
 	if len(bundles) == 0 {
@@ -205,7 +214,10 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifact string) err
 			}
 		}
 		if len(bundles) == 0 {
-			return usageErrorf("no bundle: %s.sigstore.json and %s.intoto.jsonl do not exist; name one with --bundle", artifact, artifact)
+			// No evidence is a failed verification to whoever downloaded the file, not a usage error.
+			err := fmt.Errorf("%w: no attestations: neither %s.sigstore.json nor %s.intoto.jsonl exists (name a bundle with --bundle)",
+				attest.ErrVerificationFailed, artifact, artifact)
+			return a.report(f.output, &attest.Result{Problems: []string{err.Error()}}, withCode(exitVerifyFailed, err))
 		}
 	}
 	res, err := attest.VerifyStream(cmd.Context(), artifact, attest.EvidenceFiles(bundles...), policy)
@@ -217,6 +229,11 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifact string) err
 		return a.report(f.output, res, withCode(exitVerifyFailed, err))
 	case err != nil:
 		return err
+	}
+	for _, at := range res.Attestations {
+		if at.CoversArtifact && at.Subject != "" && at.Subject != res.Artifact.Name {
+			a.warnf("%s is about %s, a file of the same bytes under another name: check that %s is the file you meant", at.Source, at.Subject, res.Artifact.Name)
+		}
 	}
 	return a.report(f.output, res, nil)
 }
@@ -241,52 +258,85 @@ func (a *app) hints(res *attest.Result) {
 	}
 }
 
-// report prints the result (JSON to stdout, or a summary) and passes the verdict on.
-func (a *app) report(format string, res *attest.Result, verdict error) error {
+// report prints the result, as JSON (everything) or as text (a summary that fits a terminal), to stdout or to
+// the file -o FORMAT=FILE names, and passes the verdict on.
+func (a *app) report(output string, res *attest.Result, verdict error) error {
+	format, file, _ := strings.Cut(output, "=")
+	var buf bytes.Buffer
 	if format == "json" {
-		enc := json.NewEncoder(a.stdout)
+		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
 			return err
 		}
-		return verdict
+	} else if verdict == nil {
+		a.summary(&buf, res)
 	}
-	if verdict != nil {
-		return verdict // one line on stderr says why
-	}
-	// Everything but the counts comes from the bundles or the command line: escaped, one line, bounded.
-	c := func(s string) string { return safetext.Line(s, 256) }
-	tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "Verified %s (sha256:%s)\n", c(res.Artifact.Name), res.Artifact.Digest["sha256"])
-	for _, at := range res.Attestations {
-		what := c(at.PredicateType)
-		if !at.CoversArtifact {
-			what += " (about other artifacts: not counted)"
+	if file != "" && file != "-" {
+		if err := atomicfile.WriteBytes(file, 0o644, buf.Bytes()); err != nil {
+			return err
 		}
-		signer := ""
+	} else if _, err := a.stdout.Write(buf.Bytes()); err != nil {
+		return err
+	}
+	return verdict // on failure, one line on stderr says why
+}
+
+// summary writes the text result: one fact per line, every line cut to the terminal's width (the JSON result keeps
+// everything). Everything but the counts comes from the bundles or the command line, and is escaped.
+func (a *app) summary(w io.Writer, res *attest.Result) {
+	width := a.width()
+	line := func(indent int, format string, args ...any) {
+		s := strings.Repeat(" ", indent) + safetext.Line(fmt.Sprintf(format, args...), 0)
+		if utf8.RuneCountInString(s) > width {
+			r := []rune(s)
+			s = string(r[:width-1]) + "…"
+		}
+		fmt.Fprintln(w, s)
+	}
+	line(0, "Verified %s", res.Artifact.Name)
+	line(2, "sha256:%s", res.Artifact.Digest["sha256"])
+	for _, at := range res.Attestations {
+		about := ""
+		if !at.CoversArtifact {
+			about = " (about other artifacts: not counted)"
+		}
+		line(2, "%s: %s%s", at.Source, at.PredicateType, about)
 		if at.Signer != nil {
-			signer = "key " + c(at.Signer.KeyID)
 			if san := at.Signer.Certificate["subjectAlternativeName"]; san != "" {
-				signer = c(san) + " (" + c(at.Signer.Certificate["certificateIssuer"]) + ")"
+				line(4, "signed by %s", san)
+				line(4, "issuer %s", at.Signer.Certificate["issuer"])
+			} else {
+				line(4, "signed by the key %s", at.Signer.KeyID)
 			}
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\n", c(at.Source), what, signer)
+		if at.CoversArtifact && at.Subject != "" {
+			line(4, "subject %s", at.Subject)
+		}
 		if at.SBOM != nil {
-			fmt.Fprintf(tw, "  \tSBOM lists exactly the %d crates the binary embeds\t\n", at.SBOM.Crates)
+			line(4, "SBOM lists exactly the %d crates the binary embeds", at.SBOM.Crates)
 		}
 		if pr := at.Provenance; pr != nil {
-			from := ""
+			line(4, "built by %s", pr.BuilderID)
 			if pr.SourceURI != "" {
-				from = " from " + c(strings.TrimPrefix(pr.SourceURI, "git+"))
-				if pr.SourceRef != "" {
-					from += " at " + c(pr.SourceRef)
-				}
+				line(4, "from %s %s", strings.TrimPrefix(pr.SourceURI, "git+"), pr.SourceRef)
 			}
-			fmt.Fprintf(tw, "  \tbuilt by %s%s\t\n", c(pr.BuilderID), from)
 		}
 		for _, t := range at.Timestamps {
-			fmt.Fprintf(tw, "  \t%s %s\t\n", c(t.Type), t.Time.Format("2006-01-02T15:04:05Z"))
+			line(4, "%s %s", t.Type, t.Time.Format("2006-01-02T15:04:05Z"))
 		}
 	}
-	return tw.Flush()
+}
+
+// width is the terminal's width when stdout is one, else $COLUMNS, else 100.
+func (a *app) width() int {
+	if f, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w >= 40 {
+			return w
+		}
+	}
+	if n, err := strconv.Atoi(a.getenv("COLUMNS")); err == nil && n >= 40 {
+		return n
+	}
+	return 100
 }

@@ -48,6 +48,8 @@ var (
 	ErrNoPassword = errors.New("the key is encrypted and no password was given")
 	// ErrBadKey: a file that holds no usable key.
 	ErrBadKey = errors.New("not a usable key")
+	// ErrWrongPassword: the key is encrypted and the password given does not open it.
+	ErrWrongPassword = errors.New("wrong password")
 )
 
 // PasswordFunc returns the password of an encrypted key; confirm is true when a new key is being encrypted.
@@ -142,6 +144,9 @@ func LoadPrivateKey(ctx context.Context, ref string, pf PasswordFunc) (*Keypair,
 	}
 	priv, err := cryptoutils.UnmarshalPEMToPrivateKey(data, pass)
 	if err != nil {
+		if encrypted && strings.Contains(err.Error(), "decrypt") {
+			return nil, fmt.Errorf("%s: %w: the key does not open with this password", ref, ErrWrongPassword)
+		}
 		return nil, fmt.Errorf("%s: %w: %v", ref, ErrBadKey, err)
 	}
 	signer, ok := priv.(crypto.Signer)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ferroseal/ferroseal/internal/repourl"
@@ -19,13 +20,16 @@ type ProvenancePolicy struct {
 	BuildType string
 	// SourceURI is the source repository ("github.com/owner/repo", "git+https://gitlab.com/group/project").
 	SourceURI string
-	// SourceRef is the git ref built ("refs/tags/v1.2.0", "refs/heads/main").
+	// SourceRef is the git ref built ("refs/tags/v1.2.0", "refs/heads/main"), exactly.
 	SourceRef string
+	// SourceTag is a tag of the commit built ("v1.2.0"): the ref built (refs/tags/TAG), or one of the tags the
+	// provenance records as pointing at the commit when it was built (a branch whose head carries the tag).
+	SourceTag string
 }
 
 // Empty reports whether the policy checks nothing.
 func (p *ProvenancePolicy) Empty() bool {
-	return p == nil || (p.BuilderID == "" && p.BuildType == "" && p.SourceURI == "" && p.SourceRef == "")
+	return p == nil || (p.BuilderID == "" && p.BuildType == "" && p.SourceURI == "" && p.SourceRef == "" && p.SourceTag == "")
 }
 
 // ErrNotProvenance is wrapped when a predicate of the SLSA Provenance v1 type is not SLSA Provenance v1.
@@ -37,6 +41,8 @@ type ProvenanceResult struct {
 	BuildType string `json:"buildType,omitempty"`
 	SourceURI string `json:"sourceUri,omitempty"`
 	SourceRef string `json:"sourceRef,omitempty"`
+	// SourceTags are the tags recorded as pointing at the commit built.
+	SourceTags []string `json:"sourceTags,omitempty"`
 }
 
 // slsaV1 is the part of a SLSA Provenance v1 predicate the policy reads.
@@ -45,8 +51,11 @@ type slsaV1 struct {
 		BuildType          string         `json:"buildType"`
 		ExternalParameters map[string]any `json:"externalParameters"`
 		ResolvedDeps       []struct {
-			URI    string            `json:"uri"`
-			Digest map[string]string `json:"digest"`
+			URI         string            `json:"uri"`
+			Digest      map[string]string `json:"digest"`
+			Annotations struct {
+				Tags []string `json:"tags"`
+			} `json:"annotations"`
 		} `json:"resolvedDependencies"`
 	} `json:"buildDefinition"`
 	RunDetails struct {
@@ -90,6 +99,12 @@ func ReadProvenance(predicate []byte) (*ProvenanceResult, error) {
 	case ext["workflow"] != nil:
 		r.SourceURI, r.SourceRef = str(ext["workflow"], "repository"), str(ext["workflow"], "ref")
 	}
+	for _, d := range p.BuildDefinition.ResolvedDeps {
+		if d.Digest["gitCommit"] != "" && strings.HasPrefix(d.URI, "git+") {
+			r.SourceTags = d.Annotations.Tags // the source's: the first git dependency
+			break
+		}
+	}
 	if r.SourceURI == "" {
 		for _, d := range p.BuildDefinition.ResolvedDeps {
 			if d.Digest["gitCommit"] != "" && strings.HasPrefix(d.URI, "git+") {
@@ -122,6 +137,9 @@ func (p *ProvenancePolicy) Check(predicate []byte) (*ProvenanceResult, error) {
 	}
 	if p.SourceRef != "" && got.SourceRef != p.SourceRef {
 		diffs = append(diffs, fmt.Sprintf("ref %q, want %q", got.SourceRef, p.SourceRef))
+	}
+	if tag := strings.TrimPrefix(p.SourceTag, "refs/tags/"); p.SourceTag != "" && got.SourceRef != "refs/tags/"+tag && !slices.Contains(got.SourceTags, tag) {
+		diffs = append(diffs, fmt.Sprintf("ref %q with tags %q, want the tag %q", got.SourceRef, got.SourceTags, tag))
 	}
 	if len(diffs) > 0 {
 		return got, fmt.Errorf("provenance policy: %s", strings.Join(diffs, "; "))

@@ -150,6 +150,36 @@ const (
 	ShortfallSignedTimestampsOnly Shortfall = "signed-timestamps-only"
 )
 
+// reason puts the likely cause of a failed verification first, in words, before sigstore-go's own: a bundle
+// signed with another key (naming both key ids), a keyless bundle checked against a key, or a key-signed bundle
+// checked against an identity.
+func (p *Policy) reason(b *bundle.Bundle, err error) string {
+	vc, verr := b.VerificationContent()
+	if verr != nil {
+		return err.Error()
+	}
+	cert := vc.Certificate()
+	switch {
+	case p.Key != nil && cert != nil:
+		return "the bundle is signed keylessly (with a certificate), not with a key: verify it with --certificate-identity and --certificate-oidc-issuer"
+	case p.Key == nil && cert == nil:
+		hint := ""
+		if pk := b.VerificationMaterial.GetPublicKey(); pk != nil && pk.GetHint() != "" {
+			hint = " (key id " + pk.GetHint() + ")"
+		}
+		return "the bundle is signed with a key" + hint + ", not keylessly: verify it with --key"
+	case p.Key != nil:
+		want, _ := KeyHint(p.Key)
+		if pk := b.VerificationMaterial.GetPublicKey(); pk != nil && pk.GetHint() != "" && pk.GetHint() != want {
+			return fmt.Sprintf("signed with another key: the bundle names key id %s, the key given is %s", pk.GetHint(), want)
+		}
+		if strings.Contains(err.Error(), "signature") {
+			return fmt.Sprintf("the signature does not verify with the key given (key id %s): the bundle was signed with another key or altered", want)
+		}
+	}
+	return err.Error()
+}
+
 // shortfalls tells why a bundle that failed might pass under another policy.
 func (p *Policy) shortfalls(b *bundle.Bundle) []Shortfall {
 	var out []Shortfall
@@ -441,7 +471,7 @@ func (p *Policy) verifyOne(v *verify.Verifier, identity []verify.PolicyOption, e
 		// Tell a validly signed attestation of other artifacts from a bad one: verify the signature alone.
 		var err2 error
 		if result, err2 = v.Verify(b, verify.NewPolicy(verify.WithoutArtifactUnsafe(), identity...)); err2 != nil {
-			ar.Error = err.Error()
+			ar.Error = p.reason(b, err)
 			ar.Shortfalls = p.shortfalls(b)
 			return ar
 		}

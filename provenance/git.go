@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 )
 
@@ -41,6 +42,10 @@ func GitSource(ctx context.Context, dir string) (Source, error) {
 	if status, err := git("status", "--porcelain", "--untracked-files=no"); err == nil && status != "" {
 		s.Dirty = true
 	}
+	if tags, err := git("tag", "--points-at", "HEAD"); err == nil && tags != "" {
+		s.Tags = strings.Fields(tags)
+		slices.Sort(s.Tags)
+	}
 	return s, nil
 }
 
@@ -58,5 +63,8 @@ func (s Source) Merge(checkout Source) Source {
 		out.Commit = checkout.Commit
 	}
 	out.Dirty = checkout.Dirty
+	if out.Commit == checkout.Commit {
+		out.Tags = checkout.Tags // the checkout's tags are facts about the commit the CI built
+	}
 	return out
 }

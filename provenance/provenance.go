@@ -43,6 +43,9 @@ type Source struct {
 	Commit string
 	// Dirty says the work tree had uncommitted changes to tracked files.
 	Dirty bool
+	// Tags are the tags that pointed at the commit when it was built, sorted: facts about the commit, whatever
+	// the ref built (a branch whose head carries the release tag).
+	Tags []string
 }
 
 // Build is what a cargo build was asked to do.
@@ -165,8 +168,15 @@ func proto(f Facts) (*slsa.Provenance, error) {
 		if f.Source.Commit != "" {
 			d.Digest = map[string]string{"gitCommit": f.Source.Commit}
 		}
+		ann := map[string]any{}
 		if f.Source.Dirty {
-			d.Annotations, _ = structpb.NewStruct(map[string]any{"dirty": true})
+			ann["dirty"] = true
+		}
+		if len(f.Source.Tags) > 0 {
+			ann["tags"] = anySlice(f.Source.Tags)
+		}
+		if len(ann) > 0 {
+			d.Annotations, _ = structpb.NewStruct(ann)
 		}
 		deps = append(deps, d)
 	}

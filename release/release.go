@@ -83,8 +83,38 @@ type Options struct {
 	Sign attest.SignOptions
 	// Provenance says where the provenance comes from.
 	Provenance Provenance
+	// NotAuditable says what to do with an artifact that carries no cargo-auditable data (a helper binary, a
+	// binary built without cargo auditable); the zero value fails the release.
+	NotAuditable NotAuditable
 	// Log, when set, receives progress and warnings, one sentence at a time (which may quote file names).
 	Log func(format string, args ...any)
+}
+
+// NotAuditable is what a release does with an artifact without cargo-auditable data.
+type NotAuditable string
+
+// What to do with an artifact without cargo-auditable data.
+const (
+	// NotAuditableFail fails the release, naming the artifact.
+	NotAuditableFail NotAuditable = ""
+	// NotAuditableSkip leaves the artifact out of the release, and says so.
+	NotAuditableSkip NotAuditable = "skip"
+	// NotAuditableHeuristic gives it an SBOM of the crates recovered from the registry paths compiled into it,
+	// marked incomplete.
+	NotAuditableHeuristic NotAuditable = "heuristic"
+	// NotAuditableProvenanceOnly releases it with provenance and a checksum, and no SBOM; provenance must cover it.
+	NotAuditableProvenanceOnly NotAuditable = "provenance-only"
+)
+
+// ParseNotAuditable reads the name of a NotAuditable choice: fail, skip, heuristic or provenance-only.
+func ParseNotAuditable(s string) (NotAuditable, error) {
+	switch NotAuditable(s) {
+	case "fail":
+		return NotAuditableFail, nil
+	case NotAuditableSkip, NotAuditableHeuristic, NotAuditableProvenanceOnly:
+		return NotAuditable(s), nil
+	}
+	return "", fmt.Errorf("%q: want fail, skip, heuristic or provenance-only", s)
 }
 
 // Provenance says where a release's provenance comes from.
@@ -113,6 +143,8 @@ type Artifact struct {
 	Doc *sbom.Document
 	// Attestations are its signed bundles, as written to NAME.intoto.jsonl: one per JSON SBOM, then provenance.
 	Attestations [][]byte
+	// NoSBOM is set for an artifact released without SBOM (NotAuditableProvenanceOnly).
+	NoSBOM bool
 }
 
 // Result is what a release wrote.
@@ -135,13 +167,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Sign.Keypair == nil {
 		return nil, errors.New("release: no signer")
 	}
-	formats := o.Formats
-	if len(formats) == 0 {
-		for _, n := range []string{"cyclonedx-json", "spdx-json"} {
-			f, _ := format.Parse(n)
-			formats = append(formats, f)
-		}
-	}
+	formats := withJSONForms(o.Formats, logf)
 	algs := o.Hashes
 	if !slices.Contains(algs, sbom.SHA256) {
 		algs = append([]sbom.HashAlgorithm{sbom.SHA256}, algs...)
@@ -171,20 +197,51 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for i, p := range paths {
 		logf("[%d/%d] %s", i+1, len(paths), p)
 		doc, err := Document(ctx, p, algs, created)
+		noSBOM := false
+		if errors.Is(err, auditable.ErrNotAuditable) {
+			switch o.NotAuditable {
+			case NotAuditableSkip:
+				logf("warning: left out of the release: %s carries no cargo-auditable data", p)
+				continue
+			case NotAuditableHeuristic:
+				res, herr := binary.ReadFile(p, binary.Options{Hashes: algs, Created: created, Heuristic: true})
+				if herr != nil {
+					return nil, herr
+				}
+				logf("warning: %s carries no cargo-auditable data: its SBOM is recovered from the registry paths in it, and marked incomplete", p)
+				doc, err = res.Doc, nil
+			case NotAuditableProvenanceOnly:
+				f, _, oerr := inputfile.Open(p)
+				if oerr != nil {
+					return nil, oerr
+				}
+				hashes, herr := binary.DigestContext(ctx, f, algs)
+				f.Close()
+				if herr != nil {
+					return nil, herr
+				}
+				logf("warning: %s carries no cargo-auditable data: released with provenance and a checksum, without SBOM", p)
+				doc = &sbom.Document{Subject: sbom.Component{Name: filepath.Base(p), Hashes: hashes}}
+				err, noSBOM = nil, true
+			}
+		}
 		if err != nil {
 			return nil, err
 		}
-		if o.Reference != nil {
+		if o.Reference != nil && !noSBOM {
 			for _, m := range sbom.Enrich(doc, o.Reference) {
 				logf("warning: %s: %s", p, m.Message)
 			}
 		}
-		art := Artifact{Path: p, Name: filepath.Base(p), Doc: doc, Digest: attest.SubjectDigest(doc.Subject.Hashes)}
+		art := Artifact{Path: p, Name: filepath.Base(p), Doc: doc, Digest: attest.SubjectDigest(doc.Subject.Hashes), NoSBOM: noSBOM}
 		if names[art.Name] {
 			return nil, fmt.Errorf("%w: %s: release them from separate directories", ErrNameClash, art.Name)
 		}
 		names[art.Name] = true
 		res.Artifacts = append(res.Artifacts, art)
+	}
+	if len(res.Artifacts) == 0 {
+		return nil, fmt.Errorf("%w: every artifact was left out", ErrNoArtifacts)
 	}
 
 	// The files, staged: nothing replaces the directory's files until every one is made and signed.
@@ -209,6 +266,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	for i := range res.Artifacts {
 		art := &res.Artifacts[i]
 		sums[art.Name] = art.Digest["sha256"]
+		if art.NoSBOM {
+			continue
+		}
 		for _, f := range formats {
 			var data []byte
 			if attest.SBOMPredicateType(f) != "" {
@@ -261,6 +321,10 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	for _, art := range res.Artifacts {
+		if len(art.Attestations) == 0 {
+			// Only an artifact released without SBOM can get here: provenance had to cover it.
+			return nil, fmt.Errorf("%w: %s has no SBOM and no provenance covers it: nothing signed would be published for it", ErrProvenance, art.Name)
+		}
 		var jsonl bytes.Buffer
 		for _, l := range art.Attestations {
 			if err := json.Compact(&jsonl, l); err != nil {
@@ -290,6 +354,32 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// withJSONForms returns the formats to write: those asked for (CycloneDX and SPDX JSON when none), plus the JSON
+// form of every XML or tag-value one, since an attestation's predicate is JSON: a release never has fewer signed
+// SBOMs than SBOMs.
+func withJSONForms(asked []format.Format, logf func(string, ...any)) []format.Format {
+	if len(asked) == 0 {
+		for _, n := range []string{"cyclonedx-json", "spdx-json"} {
+			f, _ := format.Parse(n)
+			asked = append(asked, f)
+		}
+	}
+	out := slices.Clone(asked)
+	for _, f := range asked {
+		if attest.SBOMPredicateType(f) != "" {
+			continue
+		}
+		j := f
+		j.Name = map[string]string{"cyclonedx-xml": "cyclonedx-json", "spdx-tag-value": "spdx-json"}[f.Name]
+		if j.Name == "" || slices.ContainsFunc(out, func(o format.Format) bool { return o.Name == j.Name }) {
+			continue // the family's JSON form is written already
+		}
+		logf("also writing %s: it is what the attestation of %s carries (in-toto predicates are JSON)", j, f)
+		out = append(out, j)
+	}
+	return out
 }
 
 // Time is a release's documents' time: sourceDateEpoch when given (SOURCE_DATE_EPOCH), else the commit time of the

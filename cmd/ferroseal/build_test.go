@@ -126,12 +126,18 @@ func TestBuildRecordsProvenance(t *testing.T) {
 	if res := runCLI(t, nil, "", ok...); res.code != 0 {
 		t.Fatalf("matching policy: %s", res.stderr)
 	}
+	// Built on the branch main, whose head carries the tag v0.3.1: the provenance records the tag as a fact of the
+	// commit, and --source-tag accepts it (the ref stays refs/heads/main).
+	if res := runCLI(t, nil, "", append(append([]string{}, base...), "--source-tag", "v0.3.1")...); res.code != 0 {
+		t.Errorf("the tag at the built commit: exit %d: %s", res.code, res.stderr)
+	}
 	for _, mismatch := range [][]string{
 		{"--builder-id", "https://github.com/ferroseal/example/.github/workflows/release.yml@refs/tags/v0.3.1"},
 		{"--build-type", "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"},
 		{"--source-uri", "github.com/ferroseal/other"},
 		{"--source-uri", "github.com/ferroseal/example-fork"},
-		{"--source-tag", "v0.3.1"},
+		{"--source-tag", "v0.3.2"},
+		{"--source-ref", "refs/tags/v0.3.1"},
 		{"--source-ref", "refs/heads/mai"},
 	} {
 		res := runCLI(t, nil, "", append(append([]string{}, base...), mismatch...)...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,10 @@ with.
 			if !containsAlg(alg) {
 				return usageErrorf("--algorithm %q: want one of %s", algorithm, strings.Join(algs, ", "))
 			}
+			// A directory (or a prefix ending in a slash) gets ferroseal.key and ferroseal.pub, not hidden .key and .pub.
+			if st, err := os.Stat(prefix); strings.HasSuffix(prefix, "/") || err == nil && st.IsDir() {
+				prefix = filepath.Join(prefix, "ferroseal")
+			}
 			keyPath, pubPath := prefix+".key", prefix+".pub"
 			if !force {
 				for _, p := range []string{keyPath, pubPath} {
@@ -73,7 +78,7 @@ with.
 		},
 	}
 	cmd.Flags().StringVar(&algorithm, "algorithm", string(attest.ECDSAP256), "key algorithm: "+strings.Join(algs, ", "))
-	cmd.Flags().StringVar(&prefix, "output-key-prefix", "ferroseal", "write PREFIX.key and PREFIX.pub")
+	cmd.Flags().StringVar(&prefix, "output-key-prefix", "ferroseal", "write PREFIX.key and PREFIX.pub (a directory: DIR/ferroseal.key and DIR/ferroseal.pub)")
 	cmd.Flags().StringVar(&passwordFile, "password-file", "", "read the password from the first line of FILE")
 	cmd.Flags().BoolVar(&force, "force", false, "overwrite existing key files")
 	cmd.Flags().BoolVar(&allowEmpty, "allow-empty-password", false, "accept an empty password (the private key is then protected by nothing)")

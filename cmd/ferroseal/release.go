@@ -17,14 +17,15 @@ import (
 )
 
 type releaseFlags struct {
-	sign         signFlags
-	outputDir    string
-	formats      []string
-	hashes       []string
-	lockfile     string
-	manifestPath string
-	provenance   string
-	noProvenance bool
+	sign           signFlags
+	outputDir      string
+	formats        []string
+	hashes         []string
+	lockfile       string
+	manifestPath   string
+	provenance     string
+	noProvenance   bool
+	ifNotAuditable string
 }
 
 func (a *app) releaseCommand() *cobra.Command {
@@ -36,7 +37,8 @@ func (a *app) releaseCommand() *cobra.Command {
 archive of binaries; a directory stands for the binaries and archives in it), ferroseal writes into the output
 directory:
 
-  NAME.cdx.json, NAME.spdx.json   the SBOMs (-o chooses the formats), the same bytes on every run
+  NAME.cdx.json, NAME.spdx.json   the SBOMs (-o chooses the formats; the JSON form of an XML or tag-value SBOM is
+                                  written too: attestations carry JSON), the same bytes on every run
   NAME.intoto.jsonl               one signed bundle per line: an attestation per JSON SBOM, and SLSA provenance
   SHA256SUMS                      the digests of the artifacts and SBOMs, for sha256sum -c
 
@@ -65,11 +67,13 @@ the checkout, else the artifacts' modification time, so that re-running gives th
 	fl.StringVar(&f.manifestPath, "manifest-path", "", "Cargo.toml of the workspace built (provenance; SBOM enrichment)")
 	fl.StringVar(&f.provenance, "provenance", "", "provenance statement or bundle recorded by ferroseal build")
 	fl.BoolVar(&f.noProvenance, "no-provenance", false, "write no provenance")
+	fl.StringVar(&f.ifNotAuditable, "if-not-auditable", "fail", "for an artifact without cargo-auditable data: fail, skip (leave it out), heuristic (an SBOM recovered from the binary, marked incomplete) or provenance-only")
 	return cmd
 }
 
 func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) error {
 	o := release.Options{Artifacts: args, OutputDir: f.outputDir, Tool: a.tool(true), Log: a.releaseLog}
+	var err error
 	for _, name := range f.formats {
 		fm, err := format.Parse(name)
 		if err != nil {
@@ -94,11 +98,16 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	o.Provenance = release.Provenance{None: f.noProvenance, Record: f.provenance, Manifest: f.manifestPath, Lookup: a.lookupEnv,
 		ToolVersion: version.String()}
 	if f.provenance == "" && !f.noProvenance {
-		if _, err := os.Stat("provenance.intoto.json"); err == nil {
-			a.warnf("provenance.intoto.json in the current directory is not used: release signs only provenance given with --provenance (whose subjects must be the artifacts released) or made now")
+		// ferroseal build leaves its record here; the handoff is explicit, never implied.
+		for _, name := range []string{"provenance.intoto.json", "provenance.sigstore.json"} {
+			if _, err := os.Stat(name); err == nil {
+				a.warnf("%s in the current directory is not used: pass --provenance %s to release the build's record (its subjects must be the artifacts released)", name, name)
+			}
 		}
 	}
-	var err error
+	if o.NotAuditable, err = release.ParseNotAuditable(f.ifNotAuditable); err != nil {
+		return usageErrorf("--if-not-auditable %v", err)
+	}
 	if o.Sign, err = a.signOptions(cmd, &f.sign); err != nil { // before any work: a wrong key or a missing token stops here
 		return err
 	}
@@ -111,11 +120,11 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	res, err := release.Run(cmd.Context(), o)
 	switch {
 	case errors.Is(err, release.ErrNoArtifacts):
-		return withCode(exitNotAuditable, err)
+		return err
 	case errors.Is(err, release.ErrNameClash):
 		return withCode(exitUsage, err)
 	case errors.Is(err, auditable.ErrNotAuditable):
-		return withCode(exitNotAuditable, fmt.Errorf("%w: %s", err, notAuditableHint))
+		return withCode(exitNotAuditable, fmt.Errorf("%w: build it with `cargo auditable build`, or choose what to do with it: --if-not-auditable skip|heuristic|provenance-only", err))
 	case errors.Is(err, attest.ErrVerificationFailed):
 		return withCode(exitVerifyFailed, err)
 	case err != nil:

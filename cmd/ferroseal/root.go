@@ -94,7 +94,7 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 	root.SetIn(a.stdin)
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(exitUsage, err) })
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(exitUsage, suggestFlag(c, err)) })
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return rejectEmptyFlags(cmd) }
 	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand(),
 		a.buildCommand(), a.provenanceCommand(), a.releaseCommand())
@@ -123,6 +123,53 @@ func rejectEmptyFlags(cmd *cobra.Command) error {
 		}
 	})
 	return err
+}
+
+// suggestFlag adds "did you mean --NAME?" to an unknown-flag error, naming the command's closest flag, as cobra
+// does for unknown commands.
+func suggestFlag(c *cobra.Command, err error) error {
+	name, ok := strings.CutPrefix(err.Error(), "unknown flag: --")
+	if !ok {
+		return err
+	}
+	best, bestDist := "", 3
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Hidden || f.Deprecated != "" {
+			return
+		}
+		d := levenshtein(name, f.Name)
+		if strings.HasPrefix(f.Name, name) || strings.HasPrefix(name, f.Name) {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = f.Name, d
+		}
+	})
+	if best == "" {
+		return fmt.Errorf("%w (see ferroseal %s --help)", err, c.Name())
+	}
+	return fmt.Errorf("%w: did you mean --%s?", err, best)
+}
+
+// levenshtein is the edit distance between two short strings.
+func levenshtein(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // deprecatedAlias registers an old spelling of a flag, bound to the same value, hidden from help and reported as

@@ -96,6 +96,14 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			return usageErrorf("--%s describes a cargo project: it cannot be used with binaries", name)
 		}
 	}
+	for _, arg := range args {
+		switch filepath.Base(arg) {
+		case "Cargo.toml":
+			return usageErrorf("%s is a manifest, not a binary: ferroseal sbom --manifest-path %s describes its workspace", arg, arg)
+		case "Cargo.lock":
+			return usageErrorf("%s is a lockfile, not a binary: ferroseal sbom --lockfile %s describes it", arg, arg)
+		}
+	}
 	outs, err := parseOutputs(f.outputs, f.outputDir)
 	if err != nil {
 		return err
@@ -182,6 +190,9 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 				a.warnf("%s disagrees with %s: %s", it.Path, refName, m.Message)
 			}
 		}
+		if doc.Origin == sbom.OriginHeuristic && len(doc.Components) == 0 {
+			a.warnf("%s: the heuristic found no crate in the binary: its SBOM lists the binary alone", it.Path)
+		}
 		name := it.Result.Artifact.Name
 		names[name]++
 		docs = append(docs, namedDoc{name: name, doc: doc})
@@ -201,7 +212,7 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			return notAudit
 		}
 		if sawBinaries == 0 {
-			return withCode(exitNotAuditable, fmt.Errorf("no binaries found in %s", strings.Join(args, ", ")))
+			return fmt.Errorf("no binaries or release archives in %s: nothing to describe", strings.Join(args, ", "))
 		}
 		return withCode(exitNotAuditable, fmt.Errorf("none of the binaries carries cargo-auditable dependency data: %s", notAuditableHint))
 	}

@@ -94,7 +94,7 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 	fl.StringVar(&f.provenance.BuildType, "build-type", "", "required SLSA build type (exact)")
 	fl.StringVar(&f.provenance.SourceURI, "source-uri", "", "required source repository, e.g. github.com/owner/repo")
 	fl.StringVar(&f.provenance.SourceRef, "source-ref", "", "required git ref, e.g. refs/tags/v1.2.0")
-	fl.StringVar(&f.sourceTag, "source-tag", "", "required git tag (refs/tags/TAG)")
+	fl.StringVar(&f.sourceTag, "source-tag", "", "required git tag: the ref built (refs/tags/TAG), or a tag recorded as pointing at the commit built")
 	fl.StringVar(&f.sourceBr, "source-branch", "", "required git branch (refs/heads/BRANCH)")
 	fl.StringVar(&f.maxSize, "max-file-size", "1GiB", "largest binary read for --check-sbom")
 	fl.StringVar(&f.maxPayload, "max-payload-size", "8MiB", "largest decompressed cargo-auditable data accepted")
@@ -184,7 +184,7 @@ func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 	prov := f.provenance
 	switch {
 	case f.sourceTag != "":
-		prov.SourceRef = "refs/tags/" + strings.TrimPrefix(f.sourceTag, "refs/tags/")
+		prov.SourceTag = strings.TrimPrefix(f.sourceTag, "refs/tags/")
 	case f.sourceBr != "":
 		prov.SourceRef = "refs/heads/" + strings.TrimPrefix(f.sourceBr, "refs/heads/")
 	}

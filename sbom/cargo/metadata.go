@@ -331,31 +331,31 @@ func RunMetadata(ctx context.Context, opts MetadataOptions) (*Metadata, error) {
 	return m, nil
 }
 
-// condenseCargoError reduces cargo's multi-line diagnostics to one line: the first "error:" line and the innermost
-// cause.
+// condenseCargoError reduces cargo's multi-line diagnostics to one line: the first "error:" line, the innermost
+// one (often rustc's own, under "Caused by:"), and a "help:" line when cargo or rustc gives one.
 func condenseCargoError(stderr string) string {
-	var first, last string
+	var errs []string
+	help := ""
 	for _, line := range strings.Split(stderr, "\n") {
 		line = strings.TrimSpace(line)
-		if line == "" || line == "Caused by:" || strings.HasPrefix(line, "warning:") {
-			continue
-		}
-		if first == "" && strings.HasPrefix(line, "error:") {
-			first = strings.TrimSpace(strings.TrimPrefix(line, "error:"))
-			continue
-		}
-		if first != "" {
-			last = line
+		switch {
+		case strings.HasPrefix(line, "error:"):
+			errs = append(errs, strings.TrimSpace(strings.TrimPrefix(line, "error:")))
+		case help == "" && (strings.HasPrefix(line, "= help:") || strings.HasPrefix(line, "help:")):
+			help = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(line, "= "), "help:"))
 		}
 	}
-	switch {
-	case first == "":
+	if len(errs) == 0 {
 		return strings.Join(strings.Fields(stderr), " ")
-	case last == "" || strings.Contains(first, last):
-		return first
-	default:
-		return first + ": " + last
 	}
+	msg := errs[0]
+	if last := errs[len(errs)-1]; len(errs) > 1 && !strings.Contains(msg, last) {
+		msg += ": " + last
+	}
+	if help != "" {
+		msg += " (help: " + help + ")"
+	}
+	return msg
 }
 
 // limitedWriter accepts at most n bytes and fails after, so a runaway child cannot fill memory.

@@ -35,8 +35,10 @@ func Parse(s string) (Format, error) {
 		name = "cyclonedx-json"
 	case "cdx-xml":
 		name = "cyclonedx-xml"
-	case "spdx", "spdx-tv", "spdx-tag":
+	case "spdx-tv", "spdx-tag":
 		name = "spdx-tag-value"
+	case "spdx":
+		return Format{}, fmt.Errorf("%w %q: say spdx-json (what most tools read) or spdx-tag-value", ErrUnknownFormat, s)
 	}
 	f := Format{Name: name}
 	switch name {

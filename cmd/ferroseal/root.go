@@ -95,7 +95,14 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return withCode(exitUsage, suggestFlag(c, err)) })
-	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error { return rejectEmptyFlags(cmd) }
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		cmd.Flags().Visit(func(f *pflag.Flag) {
+			if f.Deprecated != "" {
+				a.warnf("--%s is deprecated: %s", f.Name, f.Deprecated)
+			}
+		})
+		return rejectEmptyFlags(cmd)
+	}
 	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand(),
 		a.buildCommand(), a.provenanceCommand(), a.releaseCommand())
 	return root
@@ -177,7 +184,7 @@ func levenshtein(a, b string) int {
 // everywhere.
 func deprecatedAlias(fl *pflag.FlagSet, name, shorthand string, value *string, replacement string) {
 	fl.StringVarP(value, name, shorthand, "", "")
-	fl.MarkDeprecated(name, "use --"+replacement+" FILE (-o, --output name a format in every command)")
+	fl.MarkDeprecated(name, "use --"+replacement+" FILE (-o, --output names a format in every command)")
 }
 
 // created returns the documents' creation time: SOURCE_DATE_EPOCH when set (reproducible), else the clock.

@@ -288,7 +288,7 @@ func (a *app) summary(w io.Writer, res *attest.Result) {
 	width := a.width()
 	line := func(indent int, format string, args ...any) {
 		s := strings.Repeat(" ", indent) + safetext.Line(fmt.Sprintf(format, args...), 0)
-		if utf8.RuneCountInString(s) > width {
+		if width > 0 && utf8.RuneCountInString(s) > width {
 			r := []rune(s)
 			s = string(r[:width-1]) + "…"
 		}
@@ -319,7 +319,14 @@ func (a *app) summary(w io.Writer, res *attest.Result) {
 		if pr := at.Provenance; pr != nil {
 			line(4, "built by %s", pr.BuilderID)
 			if pr.SourceURI != "" {
-				line(4, "from %s %s", strings.TrimPrefix(pr.SourceURI, "git+"), pr.SourceRef)
+				src := attest.NormalizeSourceURI(pr.SourceURI)
+				if src == "" {
+					src = pr.SourceURI
+				}
+				line(4, "from %s at %s", src, pr.SourceRef)
+			}
+			if len(pr.SourceTags) > 0 {
+				line(4, "tags at the commit built: %s", strings.Join(pr.SourceTags, ", "))
 			}
 		}
 		for _, t := range at.Timestamps {
@@ -328,15 +335,17 @@ func (a *app) summary(w io.Writer, res *attest.Result) {
 	}
 }
 
-// width is the terminal's width when stdout is one, else $COLUMNS, else 100.
+// width is the terminal's width when stdout is one ($COLUMNS when it is set), or 0 (no limit) for a pipe or a
+// file, which a terminal does not wrap.
 func (a *app) width() int {
+	if n, err := strconv.Atoi(a.getenv("COLUMNS")); err == nil && n >= 40 {
+		return n
+	}
 	if f, ok := a.stdout.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w >= 40 {
 			return w
 		}
+		return 80
 	}
-	if n, err := strconv.Atoi(a.getenv("COLUMNS")); err == nil && n >= 40 {
-		return n
-	}
-	return 100
+	return 0
 }

@@ -53,6 +53,9 @@ const (
 	// Rust programs compress three to ten times).
 	ArchiveRatio int64 = 100
 	ArchiveFloor int64 = 32 * MiB
+	// MaxRPMHeader is the most bytes an RPM package's signature and main headers may hold together; the headers of
+	// large packages (thousands of files) are a few MiB.
+	MaxRPMHeader int64 = 64 * MiB
 	// MaxWalkFiles is the largest number of files examined under one directory argument.
 	MaxWalkFiles = 1_000_000
 )

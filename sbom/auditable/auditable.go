@@ -1,7 +1,8 @@
 // Package auditable reads the dependency data that cargo-auditable embeds in compiled Rust binaries: a zlib
 // stream of JSON in a section named .dep-v0 (ELF and PE), __DATA,.dep-v0 (Mach-O) or a custom section .dep-v0
 // (WebAssembly), and the pre-2022 legacy sections (.rust-deps-v0, rdep-v0, __TEXT,rust-deps-v0). Universal (fat)
-// Mach-O files are read slice by slice.
+// Mach-O files are read slice by slice, WebAssembly components core module by core module (nested components
+// included).
 //
 // Like the standard library's debug/buildinfo, the reader sniffs the container from its magic number and adapts each
 // format to one small interface; it reads the headers and the one section it needs, never the whole file.
@@ -87,6 +88,8 @@ const (
 	MachO          Container = "macho"
 	MachOUniversal Container = "macho-universal"
 	Wasm           Container = "wasm"
+	// WasmComponent is a WebAssembly component (the component model's binary): its core modules are its slices.
+	WasmComponent Container = "wasm-component"
 )
 
 // Section names, current and legacy.
@@ -170,6 +173,10 @@ func Read(r io.ReaderAt, size int64, opts Options) (*File, error) {
 	switch kind {
 	case MachOUniversal:
 		return readUniversal(r, size, opts)
+	case Wasm:
+		if isWasmComponent(r) {
+			return readComponent(r, size, opts)
+		}
 	case "":
 		return nil, ErrUnknownFormat
 	}

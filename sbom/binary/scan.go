@@ -1,29 +1,24 @@
 package binary
 
 import (
-	"archive/tar"
-	"archive/zip"
 	"bufio"
-	"bytes"
-	"compress/bzip2"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
 	"sync"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/ferroseal/ferroseal/internal/cleanup"
 	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
-	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
 
@@ -39,6 +34,8 @@ type ScanOptions struct {
 	Jobs int
 	// Progress, when set, is called after each binary is read, from one goroutine at a time.
 	Progress func(done int, path string)
+	// Platform, when set, keeps only the images of that platform of a multi-platform image.
+	Platform *v1.Platform
 }
 
 // Item is one binary a scan met: read, or not, with the reason.
@@ -48,6 +45,8 @@ type Item struct {
 	Result *Result
 	// Err is why there is no result: wraps auditable.ErrNotAuditable for a binary without data.
 	Err error
+	// Image says which container image, and which layer of it, the binary was found in; nil outside images.
+	Image *ImageInfo
 }
 
 // ErrNotBinary is returned for a file given by name that is neither a binary nor an archive.
@@ -84,7 +83,7 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 					err = renameErr(err, t.file, display)
 				}
 				mu.Lock()
-				items = append(items, Item{Path: display, Result: res, Err: err})
+				items = append(items, Item{Path: display, Result: res, Err: err, Image: t.image})
 				done++
 				if opts.Progress != nil {
 					opts.Progress(done, display)
@@ -112,9 +111,20 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 		}
 	}
 	// archive scans one archive; a damaged archive is an item with its error, not the end of the scan.
-	as := &archiveScan{ctx: ctx, tmpDir: tmpDir, aopts: opts.Auditable, send: send}
-	archive := func(file, display, label, kind string) error {
-		err := as.scanArchive(file, display, label, kind, 0, nil)
+	as := &archiveScan{ctx: ctx, tmpDir: tmpDir, aopts: opts.Auditable, send: send, platform: opts.Platform}
+	// image scans an OCI layout directory; a damaged image is an item with its error, like an archive.
+	image := func(dir, display, label string) error {
+		err := as.scanOCILayout(dir, display, label)
+		if err != nil && ctx.Err() == nil {
+			mu.Lock()
+			items = append(items, Item{Path: display, Err: err})
+			mu.Unlock()
+			return nil
+		}
+		return err
+	}
+	archive := func(file, display, label string, k kind) error {
+		err := as.scanArchive(file, display, label, k, 0, nil)
 		if err != nil && ctx.Err() == nil {
 			mu.Lock()
 			items = append(items, Item{Path: display, Err: err})
@@ -151,10 +161,23 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 				}
 				continue
 			}
+			if isOCILayout(in) {
+				if err := image(in, in, filepath.Base(filepath.Clean(in))); err != nil {
+					return err
+				}
+				continue
+			}
 			root := in
 			err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 				if err != nil {
 					return err
+				}
+				if d.IsDir() && p != root && isOCILayout(p) {
+					rel, _ := filepath.Rel(root, p)
+					if err := image(p, filepath.Join(root, rel), filepath.ToSlash(rel)); err != nil {
+						return err
+					}
+					return filepath.SkipDir // an image's blobs are read as its layers, not as files
 				}
 				if !d.Type().IsRegular() {
 					return nil // directories are walked; links, devices and pipes are not followed
@@ -213,17 +236,17 @@ func (e *renamedError) Unwrap() error { return e.err }
 
 type fileKind struct {
 	binary  bool
-	archive string // "tar", "tar.gz", "tar.bz2", "zip"
+	archive kind
 }
 
-// sniffFile reads a file's first bytes (and, for an uncompressed tar, its header magic) to classify it.
+// sniffFile reads a file's first bytes to classify it.
 func sniffFile(p string) (fileKind, error) {
 	f, _, err := inputfile.Open(p)
 	if err != nil {
 		return fileKind{}, err
 	}
 	defer f.Close()
-	var hdr [512]byte
+	var hdr [sniffLen]byte
 	n, err := io.ReadFull(f, hdr[:])
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return fileKind{}, err
@@ -232,24 +255,18 @@ func sniffFile(p string) (fileKind, error) {
 }
 
 // IsBinaryOrArchive reports whether a file's first bytes (512 are enough) announce a binary ferroseal reads or a
-// release archive it opens.
+// container of binaries it opens (an archive, a compressed file, a Debian or RPM package).
 func IsBinaryOrArchive(head []byte) bool {
 	k := classify(head)
 	return k.binary || k.archive != ""
 }
 
 func classify(b []byte) fileKind {
-	switch {
-	case auditable.Sniff(b) != "":
+	switch k := classifyKind(b); {
+	case k == kindBinary:
 		return fileKind{binary: true}
-	case bytes.HasPrefix(b, []byte{0x1f, 0x8b}):
-		return fileKind{archive: "tar.gz"}
-	case bytes.HasPrefix(b, []byte("BZh")):
-		return fileKind{archive: "tar.bz2"}
-	case bytes.HasPrefix(b, []byte("PK\x03\x04")):
-		return fileKind{archive: "zip"}
-	case len(b) >= 262 && bytes.Equal(b[257:262], []byte("ustar")):
-		return fileKind{archive: "tar"}
+	case k.isContainer():
+		return fileKind{archive: k}
 	}
 	return fileKind{}
 }
@@ -259,7 +276,8 @@ type task struct {
 	file    string // on disk
 	display string // the path reported to the user
 	art     Artifact
-	tmp     bool // a temporary file, removed once read
+	tmp     bool       // a temporary file, removed once read
+	image   *ImageInfo // the image and layer it was found in
 }
 
 // maxArchiveDepth bounds archives within archives: a release archive holding the per-platform archives is depth 2.
@@ -304,21 +322,22 @@ func (br *budgetReader) Read(p []byte) (int, error) {
 
 // archiveScan extracts the binaries of archives to temporary files, one at a time, and sends them to be read.
 type archiveScan struct {
-	ctx    context.Context
-	tmpDir string
-	aopts  auditable.Options
-	send   func(task) error
+	ctx      context.Context
+	tmpDir   string
+	aopts    auditable.Options
+	send     func(task) error
+	platform *v1.Platform
 }
 
-// scanArchive reads one archive (and the archives nested in it, to maxArchiveDepth): entries that are binaries are
-// extracted to temporary files and sent to be read; entries that are archives are opened in turn; everything else
-// is skipped after its first bytes. Every byte decompressed counts against one budget per archive given, and
-// entries are bounded in number and size. Entry names are only ever labels, never paths to write to. Two entries
-// with the same name are an error (extraction would keep one of them, so what is described would be ambiguous);
-// GNU sparse files are regular files.
+// scanArchive reads one container file (and the containers nested in it, to maxArchiveDepth): entries that are
+// binaries are extracted to temporary files and sent to be read; entries that are containers are read in turn;
+// everything else is skipped after its first bytes. Every byte read or decompressed counts against one budget per
+// container given, and entries are bounded in number and size. Entry names are only ever labels, never paths to
+// write to. Two entries with the same name are an error (extraction would keep one of them, so what is described
+// would be ambiguous); GNU sparse files are regular files.
 //
-// display is the archive's path as the user gave it, label its path as documents record it (never absolute).
-func (s *archiveScan) scanArchive(file, display, label, kind string, depth int, b *archiveBudget) error {
+// display is the container's path as the user gave it, label its path as documents record it (never absolute).
+func (s *archiveScan) scanArchive(file, display, label string, k kind, depth int, b *archiveBudget) error {
 	f, size, err := inputfile.Open(file)
 	if err != nil {
 		return err
@@ -327,111 +346,20 @@ func (s *archiveScan) scanArchive(file, display, label, kind string, depth int, 
 	if b == nil {
 		b = newArchiveBudget(size)
 	}
-	maxEntry := s.aopts.MaxFileSize
-	if maxEntry <= 0 {
-		maxEntry = limits.MaxBinarySize
+	if k == kindZip {
+		return s.walkZip(f, size, display, label, depth, b)
 	}
-	seen := map[string]bool{}
-	entry := func(name string, size int64, r io.Reader) error {
-		if err := s.ctx.Err(); err != nil {
-			return err
-		}
-		if b.entries++; b.entries > limits.MaxArchiveEntries {
-			return fmt.Errorf("%s: %w: more than %d entries", display, ErrArchive, limits.MaxArchiveEntries)
-		}
-		clean := path.Clean("/" + strings.ReplaceAll(name, "\\", "/"))[1:]
-		if seen[clean] {
-			return fmt.Errorf("%s: %w: two entries named %s", display, ErrArchive, safetext.Quote(clean, 0))
-		}
-		seen[clean] = true
-		br := bufio.NewReaderSize(r, 4096)
-		head, _ := br.Peek(512)
-		k := classify(head)
-		if !k.binary && k.archive == "" {
-			return nil
-		}
-		if k.archive != "" && depth+1 >= maxArchiveDepth {
-			return fmt.Errorf("%s!/%s: %w: archives nested more than %d deep", display, clean, ErrArchive, maxArchiveDepth)
-		}
-		if size > maxEntry {
-			return fmt.Errorf("%s!/%s: %w: %d bytes, the limit is %d", display, clean, auditable.ErrTooLarge, size, maxEntry)
-		}
-		tmp, err := os.CreateTemp(s.tmpDir, "entry-*")
-		if err != nil {
-			return err
-		}
-		n, err := io.Copy(tmp, io.LimitReader(br, maxEntry+1))
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err == nil && n > maxEntry {
-			err = fmt.Errorf("%s!/%s: %w: more than %d bytes", display, clean, auditable.ErrTooLarge, maxEntry)
-		}
-		if err != nil {
-			os.Remove(tmp.Name())
-			return err
-		}
-		if k.archive != "" {
-			err := s.scanArchive(tmp.Name(), display+"!/"+clean, label+"!/"+clean, k.archive, depth+1, b)
-			os.Remove(tmp.Name())
-			return err
-		}
-		return s.send(task{file: tmp.Name(), display: display + "!/" + clean, art: Artifact{Name: path.Base(clean), Path: label + "!/" + clean}, tmp: true})
-	}
-
-	if kind == "zip" {
-		zr, err := zip.NewReader(f, size)
-		if err != nil {
-			return fmt.Errorf("%s: zip: %w", display, err)
-		}
-		for _, zf := range zr.File {
-			if !zf.Mode().IsRegular() {
-				continue
-			}
-			rc, err := zf.Open()
-			if err != nil {
-				return fmt.Errorf("%s!/%s: %w", display, zf.Name, err)
-			}
-			err = entry(zf.Name, int64(zf.UncompressedSize64), &budgetReader{r: rc, b: b, display: display})
-			rc.Close()
-			if err != nil {
-				return err
+	if k == kindTar && depth == 0 {
+		// A plain tar may be a container image: an OCI layout or a docker-archive.
+		if entries, err := indexTar(f); err == nil {
+			if format := imageArchiveFormat(entries); format != "" {
+				return s.scanImageTar(file, display, label, f, entries, format, b)
 			}
 		}
-		return nil
-	}
-	var r io.Reader = bufio.NewReader(f)
-	switch kind {
-	case "tar.gz":
-		gz, err := gzip.NewReader(r)
-		if err != nil {
-			return fmt.Errorf("%s: gzip: %w", display, err)
-		}
-		defer gz.Close()
-		r = gz
-	case "tar.bz2":
-		r = bzip2.NewReader(r)
-	}
-	// Everything decompressed counts, the entries skipped included: a bomb of zeros is a bomb unread or not.
-	tr := tar.NewReader(&budgetReader{r: r, b: b, display: display})
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			if errors.Is(err, ErrArchive) {
-				return err
-			}
-			return fmt.Errorf("%s: %s: %w", display, kind, err)
-		}
-		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeGNUSparse: // tar reads a sparse file with its holes as zeros
-		default:
-			continue
-		}
-		if err := entry(h.Name, h.Size, tr); err != nil {
+		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return err
 		}
 	}
+	r := bufio.NewReaderSize(&budgetReader{r: f, b: b, display: display}, 64<<10)
+	return s.walk(r, k, display, label, filepath.Base(file), depth, b)
 }

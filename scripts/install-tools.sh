@@ -2,7 +2,8 @@
 # Installs the pinned external tools the tests, the demo and the benchmarks use, into .tools/ (git-ignored).
 # Each tool is built once per pinned version; a second run is a no-op. Usage:
 #   scripts/install-tools.sh [test|bench|all|TOOL...]
-# Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time debian-crates cargo-auditable
+# Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates
+#                 cargo-auditable
 #         bench = syft hyperfine
 # FERROSEAL_TOOLS overrides the install folder (default: <repo>/.tools).
 set -euo pipefail
@@ -20,6 +21,7 @@ TSA_VERSION=v2.1.3
 REKOR_TILES_VERSION=v2.3.0
 FULCIO_VERSION=v1.8.8
 SYFT_VERSION=v1.57.1
+JCO_VERSION=1.35.0
 
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 
@@ -68,6 +70,30 @@ apt_install() { # PACKAGE... (skips what is already installed)
 
 install_xmllint() { command -v xmllint >/dev/null || apt_install libxml2-utils; }
 
+# The tools that make the packages and images the container tests read: xz, zstd, dpkg-deb, rpmbuild (Debian's
+# rpm), umoci and skopeo (OCI layouts, docker-archives and oci-archives made independently of go-containerregistry).
+install_packaging() {
+  local need=()
+  command -v xz >/dev/null || need+=(xz-utils)
+  command -v zstd >/dev/null || need+=(zstd)
+  command -v dpkg-deb >/dev/null || need+=(dpkg)
+  command -v rpmbuild >/dev/null || need+=(rpm)
+  command -v umoci >/dev/null || need+=(umoci)
+  command -v skopeo >/dev/null || need+=(skopeo)
+  ((${#need[@]} == 0)) || apt_install "${need[@]}"
+}
+
+# jco (the Bytecode Alliance's JavaScript component tools) wraps a core Wasm module into a component, as
+# wasm-tools component new does: the Wasm component tests use it. From npm, pinned, into .tools/npm.
+install_jco() {
+  have jco "$JCO_VERSION" && return 0
+  command -v npm >/dev/null || apt_install npm
+  log "installing @bytecodealliance/jco $JCO_VERSION (npm)"
+  npm install --silent --no-audit --no-fund --prefix "$tools/npm" "@bytecodealliance/jco@$JCO_VERSION" >/dev/null
+  ln -sf "$tools/npm/node_modules/.bin/jco" "$bin/jco"
+  stamp jco "$JCO_VERSION"
+}
+
 # GNU time measures a command's peak memory (the memory tests); the shell keyword of the same name does not.
 install_gnu_time() { [[ -x /usr/bin/time ]] || apt_install time; }
 
@@ -102,6 +128,8 @@ install_one() {
     syft) go_install syft "$SYFT_VERSION" "github.com/anchore/syft/cmd/syft@$SYFT_VERSION" ;;
     xmllint) install_xmllint ;;
     gnu-time) install_gnu_time ;;
+    packaging) install_packaging ;;
+    jco) install_jco ;;
     hyperfine) command -v hyperfine >/dev/null || apt_install hyperfine ;;
     debian-crates) install_debian_crates ;;
     cargo-auditable) install_cargo_auditable ;;
@@ -113,9 +141,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(test)
 for t in "${targets[@]}"; do
   case $t in
-    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time debian-crates cargo-auditable; do install_one "$x"; done ;;
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates cargo-auditable; do install_one "$x"; done ;;
     bench) for x in syft hyperfine; do install_one "$x"; done ;;
-    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
     *) install_one "$t" ;;
   esac
 done

@@ -129,3 +129,11 @@ build "$p1" x86_64-unknown-linux-gnu .data.other "$out/no-section.elf"
 
 rm -f "$out"/*.zlib.json.tmp
 ls -l "$out"
+
+# A WebAssembly component wrapping the core module, made by jco new (what wasm-tools component new does).
+jco=${JCO:-$repo/.tools/bin/jco}
+if [[ -x $jco ]]; then
+  "$jco" new "$out/wasm32.wasm" -o "$out/component.wasm"
+else
+  echo "make-auditable-fixtures: jco not installed (scripts/install-tools.sh jco): component.wasm not remade" >&2
+fi

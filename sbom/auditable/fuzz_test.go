@@ -223,3 +223,19 @@ func agreeWithStdlib(t *testing.T, data []byte, kind Container, stdlib func([]by
 		t.Fatalf("the standard library finds the section at %#x; the reader at %#x", want, sec.off)
 	}
 }
+
+// FuzzWasmComponent reads fuzzed components: nested modules and components, custom sections, sizes.
+func FuzzWasmComponent(f *testing.F) {
+	seed(f, "component.wasm")
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, err := Read(bytes.NewReader(data), int64(len(data)), Options{MaxPayloadSize: 1 << 20})
+		if err != nil {
+			return
+		}
+		for _, s := range out.Slices {
+			if err := s.Payload.Validate(); err != nil {
+				t.Fatalf("returned payload does not validate: %v", err)
+			}
+		}
+	})
+}

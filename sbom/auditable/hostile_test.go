@@ -5,7 +5,9 @@ import (
 	"debug/elf"
 	"encoding/binary"
 	"errors"
+	"github.com/ferroseal/ferroseal/internal/testenv"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -140,6 +142,90 @@ func TestCompilerLine(t *testing.T) {
 		}
 		if got := f.Slices[0].Compiler; got != want {
 			t.Errorf("compiler from %q = %q, want %q", comment, got, want)
+		}
+	}
+}
+
+// wasmSec encodes one Wasm section.
+func wasmSec(id byte, body []byte) []byte {
+	return append(append([]byte{id}, uleb(uint32(len(body)))...), body...)
+}
+
+func uleb(v uint32) []byte {
+	var out []byte
+	for {
+		b := byte(v & 0x7f)
+		v >>= 7
+		if v != 0 {
+			b |= 0x80
+		}
+		out = append(out, b)
+		if v == 0 {
+			return out
+		}
+	}
+}
+
+func depSection(payload []byte) []byte {
+	name := []byte(SectionName)
+	return wasmSec(0, append(append(uleb(uint32(len(name))), name...), elfgen.Zlib(payload)...))
+}
+
+// TestWasmComponentByJco: a component made by jco new from the core module fixture (the test makes it afresh when
+// jco is installed) gives the module's data.
+func TestWasmComponentByJco(t *testing.T) {
+	jco := testenv.Tool(t, "jco")
+	out := filepath.Join(t.TempDir(), "component.wasm")
+	if b, err := exec.Command(jco, "new", filepath.Join("testdata", "bin", "wasm32.wasm"), "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("jco new: %v\n%s", err, b)
+	}
+	f, err := ReadFile(out, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Container != WasmComponent || len(f.Slices) != 1 || f.Slices[0].Payload.Root() < 0 {
+		t.Errorf("component: %+v", f)
+	}
+}
+
+// TestWasmComponentNesting: data in several core modules and a nested component is found in each; nesting past
+// the bound, a section running past its container and two dependency sections in one module are refused.
+func TestWasmComponentNesting(t *testing.T) {
+	app := []byte(`{"packages":[{"name":"app","version":"1.0.0","source":"local","root":true}]}`)
+	lib := []byte(`{"packages":[{"name":"plugin","version":"2.0.0","source":"local","root":true}]}`)
+	module := func(payload []byte) []byte { return append(append([]byte{}, wasmModule...), depSection(payload)...) }
+	component := func(sections ...[]byte) []byte {
+		out := append([]byte{}, wasmComponent...)
+		for _, s := range sections {
+			out = append(out, s...)
+		}
+		return out
+	}
+	nested := component(wasmSec(componentCoreModule, module(app)),
+		wasmSec(componentComponent, component(wasmSec(componentCoreModule, module(lib)))))
+	f, err := Read(bytes.NewReader(nested), int64(len(nested)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range f.Slices {
+		got = append(got, s.Payload.Packages[0].Name+" in "+s.Section)
+	}
+	want := ".dep-v0 (component, core module 0) .dep-v0 (component, component 0, core module 0)"
+	if len(got) != 2 || !strings.Contains(got[0], "app in") || !strings.Contains(got[1], "plugin in") || !strings.HasSuffix(got[1], "component 0, core module 0)") {
+		t.Errorf("slices %v, want app and plugin in %s", got, want)
+	}
+
+	deep := module(app)
+	for range maxWasmDepth + 1 {
+		deep = component(wasmSec(componentComponent, deep))
+	}
+	twice := component(wasmSec(componentCoreModule, append(module(app), depSection(lib)...)))
+	overrun := append([]byte{}, wasmComponent...)
+	overrun = append(overrun, componentCoreModule, 0x7f) // a 127-byte section in a file that ends here
+	for name, data := range map[string][]byte{"too deep": deep, "two sections in one module": twice, "section past the end": overrun} {
+		if _, err := Read(bytes.NewReader(data), int64(len(data)), Options{}); err == nil {
+			t.Errorf("%s: no error", name)
 		}
 	}
 }

@@ -114,6 +114,9 @@ func embedded(ctx context.Context, path string, opts auditable.Options) (*sbom.D
 	var docs []*sbom.Document
 	scopes := true
 	for _, it := range items {
+		if it.Image != nil && errors.Is(it.Err, auditable.ErrNotAuditable) {
+			continue // an image holds the binaries of every language; its Rust ones are compared
+		}
 		if it.Err != nil {
 			return nil, false, it.Err
 		}

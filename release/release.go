@@ -456,6 +456,9 @@ func Document(ctx context.Context, path string, algs []sbom.HashAlgorithm, creat
 	}
 	var docs []*sbom.Document
 	for _, it := range items {
+		if it.Image != nil && errors.Is(it.Err, auditable.ErrNotAuditable) {
+			continue // an image holds the binaries of every language; its Rust ones are described
+		}
 		if it.Err != nil {
 			return nil, fmt.Errorf("%s: %w", it.Path, it.Err)
 		}

@@ -27,6 +27,8 @@ const (
 	TypeLibrary ComponentType = "library"
 	// TypeFile is a file whose nature is not known, such as a release archive.
 	TypeFile ComponentType = "file"
+	// TypeContainer is a container image.
+	TypeContainer ComponentType = "container"
 )
 
 // Scope says when a component is needed.
@@ -122,10 +124,15 @@ type Component struct {
 	Properties []Property `json:"properties,omitempty"`
 	// NoPURL suppresses the package URL, for an artifact or a crate that has no public identity.
 	NoPURL bool `json:"noPurl,omitempty"`
+	// OtherPURL is a package URL of another type than cargo's (a container image's pkg:oci/...), used as it is.
+	OtherPURL string `json:"otherPurl,omitempty"`
 }
 
 // PURL returns the component's package URL, or "" when it has none (see [PURL]).
 func (c *Component) PURL() string {
+	if c.OtherPURL != "" {
+		return c.OtherPURL
+	}
 	if c.NoPURL || c.Type == TypeFile {
 		return ""
 	}

@@ -33,4 +33,15 @@ const (
 	PropContainer = "ferroseal:binary:container"
 	// PropPath is the artifact's path relative to the directory or archive it was found in.
 	PropPath = "ferroseal:binary:path"
+
+	// PropImageManifest is the digest of a container image's manifest (the image's subject).
+	PropImageManifest = "ferroseal:image:manifest-digest"
+	// PropImageConfig is the digest of a container image's configuration: the image ID.
+	PropImageConfig = "ferroseal:image:config-digest"
+	// PropImagePlatform is a container image's platform, os/arch[/variant].
+	PropImagePlatform = "ferroseal:image:platform"
+	// PropImagePath is a binary's path in a container image's filesystem.
+	PropImagePath = "ferroseal:image:path"
+	// PropImageLayer is the digest of the layer that provides a binary in its image's final filesystem.
+	PropImageLayer = "ferroseal:image:layer"
 )

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"text/tabwriter"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
+	"github.com/ferroseal/ferroseal/sbom/binary"
 )
 
 const inspectNotAuditableHint = "build it with `cargo auditable build` (cargo install cargo-auditable) to embed its dependency list; " +
@@ -21,12 +24,16 @@ func (a *app) inspectCommand() *cobra.Command {
 		raw            bool
 		maxFileSize    string
 		maxPayloadSize string
+		platform       string
 	)
 	cmd := &cobra.Command{
-		Use:   "inspect BINARY",
-		Short: "Show the cargo-auditable dependency data embedded in a binary",
+		Use:   "inspect BINARY|ARCHIVE|PACKAGE|IMAGE",
+		Short: "Show the cargo-auditable dependency data embedded in a binary, or in the binaries of a container",
 		Long: `Show the dependency data cargo-auditable embedded in a binary: a readable summary, or with --raw the
-embedded JSON byte for byte (as rust-audit-info prints it; one line per slice of a universal Mach-O binary).`,
+embedded JSON byte for byte (as rust-audit-info prints it; one line per slice of a universal Mach-O binary or
+core module of a WebAssembly component). For a release archive, a Debian or RPM package or a container image (an
+OCI layout directory, an OCI archive, a docker-archive), each binary inside it: its path, for an image the layer
+that provides it, and its crates.`,
 		Example: `  ferroseal inspect target/release/app
   ferroseal inspect --raw app.exe | jq .`,
 		Args: cobra.ExactArgs(1),
@@ -39,7 +46,27 @@ embedded JSON byte for byte (as rust-audit-info prints it; one line per slice of
 			if opts.MaxPayloadSize, err = parseSize(maxPayloadSize); err != nil {
 				return usageErrorf("--max-payload-size: %v", err)
 			}
-			f, err := auditable.ReadFile(args[0], opts)
+			var pf *v1.Platform
+			if platform != "" {
+				if pf, err = binary.ParsePlatform(platform); err != nil {
+					return withCode(exitUsage, err)
+				}
+			}
+			st, err := os.Stat(args[0])
+			if err != nil {
+				return err
+			}
+			var f *auditable.File
+			if !st.IsDir() {
+				f, err = auditable.ReadFile(args[0], opts)
+			}
+			if st.IsDir() || errors.Is(err, auditable.ErrUnknownFormat) {
+				// A container of binaries: an archive, a package, a container image.
+				if raw {
+					return usageErrorf("--raw prints one binary's data: %s is not a binary", args[0])
+				}
+				return a.inspectContainer(cmd, args[0], opts, pf)
+			}
 			if errors.Is(err, auditable.ErrNotAuditable) {
 				return withCode(exitNotAuditable, fmt.Errorf("%w: %s", err, inspectNotAuditableHint))
 			}
@@ -61,6 +88,7 @@ embedded JSON byte for byte (as rust-audit-info prints it; one line per slice of
 		},
 	}
 	cmd.Flags().BoolVar(&raw, "raw", false, "print the embedded JSON as it is")
+	cmd.Flags().StringVar(&platform, "platform", "", "for a multi-platform image, the platform to inspect (os/arch[/variant]; default all)")
 	cmd.Flags().StringVar(&maxFileSize, "max-file-size", "1GiB", "largest binary read")
 	cmd.Flags().StringVar(&maxPayloadSize, "max-payload-size", "8MiB", "largest decompressed cargo-auditable data accepted")
 	return cmd
@@ -104,4 +132,40 @@ func writeSummary(w *bufio.Writer, path string, f *auditable.File) {
 		}
 		tw.Flush()
 	}
+}
+
+// inspectContainer shows each binary of a container: where it is (and in an image, which layer provides it), and
+// its crates, or why it has none.
+func (a *app) inspectContainer(cmd *cobra.Command, path string, opts auditable.Options, platform *v1.Platform) error {
+	items, err := binary.Scan(cmd.Context(), []string{path}, binary.ScanOptions{Options: binary.Options{Auditable: opts}, Platform: platform})
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriter(a.stdout)
+	found := 0
+	for i, it := range items {
+		if i > 0 {
+			w.WriteString("\n")
+		}
+		if it.Image != nil {
+			fmt.Fprintf(w, "%s\n  image %s (%s), layer %s\n", safetext.Line(it.Image.Path, 0), safetext.Line(it.Image.Name, 256),
+				safetext.Line(it.Image.Platform, 64), safetext.Line(it.Image.Layer, 100))
+		}
+		switch {
+		case it.Err != nil && errors.Is(it.Err, auditable.ErrNotAuditable):
+			fmt.Fprintf(w, "%s: no cargo-auditable dependency data\n", safetext.Line(it.Path, 0))
+		case it.Err != nil:
+			fmt.Fprintf(w, "%s: %s\n", safetext.Line(it.Path, 0), safetext.Line(strings.TrimPrefix(it.Err.Error(), it.Path+": "), 0))
+		default:
+			found++
+			writeSummary(w, it.Path, it.Result.File)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if found == 0 {
+		return withCode(exitNotAuditable, fmt.Errorf("%s: no binary with cargo-auditable data in it", path))
+	}
+	return nil
 }

@@ -37,6 +37,7 @@ type sbomFlags struct {
 	merge          bool
 	heuristic      bool
 	jobs           int
+	platform       string
 }
 
 func (a *app) sbomCommand() *cobra.Command {
@@ -47,15 +48,20 @@ func (a *app) sbomCommand() *cobra.Command {
 		Long: `Write CycloneDX and SPDX SBOMs for a cargo project, or for compiled Rust binaries.
 
 With arguments, ferroseal reads the dependency data cargo-auditable embeds in each binary (ELF, PE, Mach-O thin
-and universal, WebAssembly), directories of binaries (recursively) and release archives (.tar.gz, .tar.bz2,
-.tar, .zip, and archives inside them, three levels deep): one document per binary, named after it, or one for
-all with --merge. Limits: a binary of --max-file-size, decompressed data of --max-payload-size; an archive may
-decompress to 100 times its size (at least 32 MiB, at most 8 GiB) in 100,000 entries, two entries of one name
-are refused. The binary is the document's
-subject (with its SHA-256; --hash adds more), its crates the components, build-only crates kept and scoped.
---lockfile or --manifest-path of the workspace that built it add checksums, licenses and the real git and
-registry sources, and warn where they disagree with the binary. A binary without embedded data exits with
-code 4; --heuristic recovers a partial crate list from the registry paths compiled into it instead.
+and universal, WebAssembly modules and components), directories of binaries (recursively), release archives
+(.tar, .tar.gz, .tar.bz2, .tar.xz, .tar.zst, .zip, and archives inside them, three levels deep), Debian and RPM
+packages, and container images (an OCI layout directory, an OCI archive, a docker-archive as docker save and
+podman save write them). It writes one document per binary, named after it, or one for all with --merge; one
+per image (per platform, or the one --platform names), the image its subject and its Rust binaries, each with
+its path and layer, its components. The binary is the document's subject (with its SHA-256; --hash adds more),
+its crates the components, build-only crates kept and scoped. --lockfile or --manifest-path of the workspace that
+built it add checksums, licenses and the real git and registry sources, and warn where they disagree with the
+binary. A binary without embedded data exits with code 4; --heuristic recovers a partial crate list from the
+registry paths compiled into it instead.
+
+Limits: a binary of --max-file-size, decompressed data of --max-payload-size; an archive, package or image may
+decompress to 100 times its size (at least 32 MiB, at most 8 GiB) in 100,000 entries; two entries of one name
+are refused.
 
 Without arguments, it describes a cargo project. That runs cargo metadata, and with it the project's
 .cargo/config.toml (which can name programs to run): for a checkout you do not trust, use --lockfile alone.
@@ -108,6 +114,7 @@ Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
 	fl.StringVar(&f.maxPayloadSize, "max-payload-size", "8MiB", "largest decompressed cargo-auditable data accepted")
 	fl.BoolVar(&f.merge, "merge", false, "one document for all the binaries given")
 	fl.BoolVar(&f.heuristic, "heuristic", false, "for binaries without cargo-auditable data, recover crates from registry paths (incomplete)")
+	fl.StringVar(&f.platform, "platform", "", "for a multi-platform container image, the platform to describe (os/arch[/variant]; default: one document per platform)")
 	fl.IntVar(&f.jobs, "jobs", 0, "binaries read at once (default: the number of CPUs, at most 4: more adds memory, not speed)")
 	cmd.MarkFlagsMutuallyExclusive("package", "workspace")
 	cmd.MarkFlagsMutuallyExclusive("metadata", "manifest-path")

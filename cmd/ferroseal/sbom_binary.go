@@ -57,6 +57,11 @@ func (a *app) binaryOptions(f *sbomFlags) (binary.ScanOptions, error) {
 	}
 	opts.Heuristic = f.heuristic
 	opts.Jobs = f.jobs
+	if f.platform != "" {
+		if opts.Platform, err = binary.ParsePlatform(f.platform); err != nil {
+			return opts, withCode(exitUsage, err)
+		}
+	}
 	return opts, nil
 }
 
@@ -147,7 +152,9 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 	explicit := map[string]bool{}
 	for _, it := range items {
 		outer, _, _ := strings.Cut(it.Path, "!/")
-		explicit[it.Path] = given[outer]
+		outer, _, _ = strings.Cut(outer, "@") // one platform of a multi-platform image
+		// An image holds binaries of every language: one without cargo-auditable data is listed, not an error.
+		explicit[it.Path] = given[outer] && !(it.Image != nil && errors.Is(it.Err, auditable.ErrNotAuditable))
 	}
 	var (
 		docs        []namedDoc
@@ -180,6 +187,9 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			continue
 		}
 		sawBinaries++
+		if it.Image != nil {
+			continue // made into its image's document below
+		}
 		doc := it.Result.Doc
 		if ref != nil {
 			for i, m := range sbom.Enrich(doc, ref) {
@@ -197,6 +207,27 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 		names[name]++
 		docs = append(docs, namedDoc{name: name, doc: doc})
 		paths = append(paths, it.Path)
+	}
+	// Each container image (each platform of one) is one document: the image, its Rust binaries, their crates.
+	images, _ := binary.GroupByImage(items)
+	for _, img := range images {
+		doc := binary.ImageDocument(img.Image, img.Items, created)
+		if len(doc.Subject.DependsOn) == 0 {
+			a.infof("skipped image %s (%s): no binary with cargo-auditable data in it", img.Image.Name, img.Image.Platform)
+			continue
+		}
+		if ref != nil {
+			for _, m := range sbom.Enrich(doc, ref) {
+				a.warnf("%s disagrees with %s: %s", img.Image.Name, refName, m.Message)
+			}
+		}
+		name := img.Image.Name
+		if len(images) > 1 && img.Image.Platform != "" {
+			name += "-" + img.Image.Platform
+		}
+		names[name]++
+		docs = append(docs, namedDoc{name: name, doc: doc})
+		paths = append(paths, name)
 	}
 	// Names shared by binaries in different folders take their path instead.
 	for i := range docs {

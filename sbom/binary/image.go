@@ -212,6 +212,9 @@ func ociImages(src blobSource, name string, platform *v1.Platform) ([]image, err
 			ref := name
 			if r := d.Annotations["org.opencontainers.image.ref.name"]; r != "" {
 				ref = r
+				if !strings.ContainsAny(r, "/:") { // a tag alone (umoci, skopeo): the layout's name with it
+					ref = name + ":" + r
+				}
 			}
 			if n := d.Annotations["io.containerd.image.name"]; n != "" {
 				ref = n

@@ -19,6 +19,7 @@ import (
 	"github.com/ferroseal/ferroseal/internal/cleanup"
 	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
+	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
 
@@ -74,6 +75,12 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 			defer wg.Done()
 			for t := range tasks {
 				res, err := readFile(t.file, t.art, opts.Options)
+				if err == nil && t.image != nil {
+					res.Doc.Properties = append(res.Doc.Properties,
+						sbom.Property{Name: sbom.PropImagePath, Value: t.image.Path},
+						sbom.Property{Name: sbom.PropImageLayer, Value: t.image.Layer})
+					res.Doc.Normalize()
+				}
 				if t.tmp {
 					os.Remove(t.file)
 				}

@@ -119,6 +119,8 @@ func decodePackage(p *spdx.Package) sbom.Component {
 		c.Type = sbom.TypeApplication
 	case "FILE":
 		c.Type = sbom.TypeFile
+	case "CONTAINER":
+		c.Type = sbom.TypeContainer
 	}
 	for _, ref := range p.PackageExternalReferences {
 		if ref.RefType == common.TypePackageManagerPURL {

@@ -312,6 +312,8 @@ func pkg(c *sbom.Component, ids map[string]common.ElementID) *spdx.Package {
 	case sbom.TypeFile:
 		p.PrimaryPackagePurpose = "FILE"
 		p.PackageFileName = c.Name
+	case sbom.TypeContainer:
+		p.PrimaryPackagePurpose = "CONTAINER"
 	}
 	if c.License != "" {
 		p.PackageLicenseDeclared = c.License

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ferroseal/ferroseal/internal/testenv"
+)
+
+func runTool(t *testing.T, dir, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%s %v: %v\n%s", filepath.Base(name), args, err, out)
+	}
+}
+
+// containerRelease makes what a Rust project ships besides bare binaries, with the tools that make them: a
+// .tar.xz (tar, xz), a .deb (dpkg-deb), a container image as a docker-archive (umoci, then skopeo) holding a Rust
+// binary and one without data, and a WebAssembly component (jco).
+func containerRelease(t *testing.T) string {
+	t.Helper()
+	umoci, skopeo, dpkg, xz, jco := testenv.Tool(t, "umoci"), testenv.Tool(t, "skopeo"), testenv.Tool(t, "dpkg-deb"), testenv.Tool(t, "xz"), testenv.Tool(t, "jco")
+	work, dist := t.TempDir(), filepath.Join(t.TempDir(), "dist")
+	os.MkdirAll(dist, 0o755)
+	fixture, _ := filepath.Abs(binFixtures)
+	tree := filepath.Join(work, "tree")
+	os.MkdirAll(filepath.Join(tree, "usr", "bin"), 0o755)
+	os.WriteFile(filepath.Join(tree, "usr", "bin", "app"), mustRead(t, filepath.Join(fixture, "x86_64-linux.elf")), 0o755)
+	runTool(t, tree, "tar", "-cf", filepath.Join(work, "app.tar"), "usr")
+	xzData, err := exec.Command(xz, "-c", filepath.Join(work, "app.tar")).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dist, "app-x86_64-linux.tar.xz"), xzData, 0o644)
+	os.MkdirAll(filepath.Join(tree, "DEBIAN"), 0o755)
+	os.WriteFile(filepath.Join(tree, "DEBIAN", "control"), []byte("Package: app\nVersion: 1.2.0\nArchitecture: amd64\nMaintainer: R <r@example.com>\nDescription: app\n"), 0o644)
+	runTool(t, "", dpkg, "--root-owner-group", "--build", tree, filepath.Join(dist, "app_1.2.0_amd64.deb"))
+	oci := filepath.Join(work, "oci")
+	runTool(t, "", umoci, "init", "--layout", oci)
+	runTool(t, "", umoci, "new", "--image", oci+":1.2.0")
+	runTool(t, "", umoci, "config", "--image", oci+":1.2.0", "--os", "linux", "--architecture", "amd64")
+	runTool(t, "", umoci, "insert", "--image", oci+":1.2.0", filepath.Join(fixture, "aarch64-linux.elf"), "/usr/local/bin/app")
+	runTool(t, "", umoci, "insert", "--image", oci+":1.2.0", filepath.Join(fixture, "no-section.elf"), "/usr/bin/helper")
+	runTool(t, "", skopeo, "copy", "--quiet", "oci:"+oci+":1.2.0", "docker-archive:"+filepath.Join(dist, "app-image.tar")+":example.com/app:1.2.0")
+	runTool(t, "", jco, "new", filepath.Join(fixture, "wasm32.wasm"), "-o", filepath.Join(dist, "app.component.wasm"))
+	return dist
+}
+
+// TestContainersEndToEnd (issue: every artifact a Rust release ships): each container is described by sbom,
+// shown by inspect, released with SHA256SUMS naming the package or archive, and verified with --check-sbom; an
+// image's document has the image as subject and its Rust binary, with its path and layer, as a component.
+func TestContainersEndToEnd(t *testing.T) {
+	dist := containerRelease(t)
+	image := filepath.Join(dist, "app-image.tar")
+	out := filepath.Join(t.TempDir(), "image.cdx.json")
+	res := runCLI(t, nil, "", "sbom", image, "-o", "cyclonedx-json="+out)
+	if res.code != 0 || !strings.Contains(res.stderr, "skipped "+image+"!/usr/bin/helper: no cargo-auditable dependency data") {
+		t.Fatalf("sbom of an image: exit %d: %s", res.code, res.stderr)
+	}
+	testenv.ValidateSBOM(t, out)
+	var bom struct {
+		Metadata struct {
+			Component struct {
+				Type, Name, Purl string
+			}
+		}
+		Components []struct {
+			Type, Name string
+			Properties []struct{ Name, Value string }
+		}
+	}
+	json.Unmarshal(mustRead(t, out), &bom)
+	if m := bom.Metadata.Component; m.Type != "container" || m.Name != "example.com/app:1.2.0" || !strings.HasPrefix(m.Purl, "pkg:oci/app@sha256:") && m.Purl != "" {
+		t.Errorf("image subject %+v", m)
+	}
+	apps := 0
+	for _, c := range bom.Components {
+		if c.Type != "application" {
+			continue
+		}
+		apps++
+		props := map[string]string{}
+		for _, p := range c.Properties {
+			props[p.Name] = p.Value
+		}
+		if props["ferroseal:image:path"] != "/usr/local/bin/app" || !strings.HasPrefix(props["ferroseal:image:layer"], "sha256:") {
+			t.Errorf("binary component %s: %v", c.Name, props)
+		}
+	}
+	if apps != 1 {
+		t.Errorf("%d binaries in the image's document, want 1", apps)
+	}
+	res = runCLI(t, nil, "", "inspect", image)
+	if res.code != 0 || !strings.Contains(res.stdout, "/usr/local/bin/app") || !strings.Contains(res.stdout, "layer sha256:") || !strings.Contains(res.stdout, "ws-app") {
+		t.Errorf("inspect of an image: exit %d\n%s%s", res.code, res.stdout, res.stderr)
+	}
+
+	key, pub := keygen(t, t.TempDir(), "ecdsa-p256")
+	res = runCLI(t, pwEnv, "", "release", dist, "--key", key, "--no-provenance", "--if-not-auditable", "skip")
+	if res.code != 0 {
+		t.Fatalf("release: %s", res.stderr)
+	}
+	sums := string(mustRead(t, filepath.Join(dist, "SHA256SUMS")))
+	for _, art := range []string{"app-x86_64-linux.tar.xz", "app_1.2.0_amd64.deb", "app-image.tar", "app.component.wasm"} {
+		if !strings.Contains(sums, "  "+art+"\n") {
+			t.Errorf("SHA256SUMS does not name %s", art)
+		}
+		res := runCLI(t, nil, "", "verify", filepath.Join(dist, art), "--key", pub, "--type", "cyclonedx", "--type", "spdx", "--check-sbom")
+		if res.code != 0 {
+			t.Errorf("verify %s: %s", art, res.stderr)
+		}
+	}
+	// The .deb's SBOM does not describe the image.
+	res = runCLI(t, nil, "", "verify", image, "--key", pub, "--bundle", filepath.Join(dist, "app_1.2.0_amd64.deb.intoto.jsonl"), "--check-sbom")
+	if res.code != exitVerifyFailed {
+		t.Errorf("the package's attestations verify the image: exit %d", res.code)
+	}
+}

@@ -196,7 +196,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	names := map[string]bool{}
 	for i, p := range paths {
 		logf("[%d/%d] %s", i+1, len(paths), p)
-		doc, err := Document(ctx, p, algs, created)
+		doc, err := document(ctx, p, algs, created, logf)
 		noSBOM := false
 		if errors.Is(err, auditable.ErrNotAuditable) {
 			switch o.NotAuditable {
@@ -443,9 +443,20 @@ func Expand(inputs []string) ([]string, error) {
 // Document is the SBOM of one artifact: its embedded data, or for a release archive the binaries inside it. An
 // artifact without data gives an error wrapping auditable.ErrNotAuditable.
 func Document(ctx context.Context, path string, algs []sbom.HashAlgorithm, created time.Time) (*sbom.Document, error) {
+	return document(ctx, path, algs, created, nil)
+}
+
+// document is Document, telling warn how cargo's SBOM precursor next to a binary was used.
+func document(ctx context.Context, path string, algs []sbom.HashAlgorithm, created time.Time, warn func(string, ...any)) (*sbom.Document, error) {
 	res, err := binary.ReadFile(path, binary.Options{Hashes: algs, Created: created})
 	switch {
 	case err == nil:
+		if warn != nil && len(res.PrecursorConflicts) > 0 {
+			warn("warning: %s: cargo's SBOM precursor %s disagrees with the data the binary embeds, which is used: %s",
+				path, res.Precursor, strings.Join(res.PrecursorConflicts, "; "))
+		} else if warn != nil && res.File == nil && res.Precursor != "" {
+			warn("warning: %s carries no cargo-auditable data: its SBOM is read from cargo's SBOM precursor %s, which nothing in the binary confirms", path, res.Precursor)
+		}
 		return res.Doc, nil
 	case !errors.Is(err, auditable.ErrUnknownFormat):
 		return nil, err

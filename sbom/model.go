@@ -166,6 +166,8 @@ const (
 	OriginMetadata  Origin = "cargo-metadata"
 	OriginLockfile  Origin = "cargo-lock"
 	OriginAuditable Origin = "cargo-auditable"
+	// OriginCargoSBOM: cargo's SBOM precursor (cargo -Z sbom) for a binary.
+	OriginCargoSBOM Origin = "cargo-sbom"
 	OriginHeuristic Origin = "heuristic"
 )
 

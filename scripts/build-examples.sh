@@ -2,7 +2,9 @@
 # Builds the examples' binaries with their cargo-auditable dependency data (`cargo auditable build`), into
 # .tools/examples/ (git-ignored): ws-app (examples/workspace), sha-report (examples/crates) and fleet-report
 # (examples/big-app, 200+ crates). It uses the real cargo-auditable when installed, else ferroseal's stand-in
-# (scripts/cargo-auditable.sh), which embeds the same data the same way.
+# (scripts/cargo-auditable.sh), which embeds the same data the same way. Cargo also writes its own SBOM precursor
+# (-Z sbom with build.sbom = true; RUSTC_BOOTSTRAP=1 allows the unstable flag on a stable toolchain): NAME.cargo-sbom.json
+# is copied next to each binary.
 #   scripts/build-examples.sh [NAME...]     (default: all three)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,8 +18,9 @@ out=$tools/examples
 mkdir -p "$out"
 
 build() { # MANIFEST BIN
-  cargo auditable build --release --locked --offline --manifest-path "$1"
+  RUSTC_BOOTSTRAP=1 CARGO_BUILD_SBOM=true cargo auditable build --release --locked --offline -Z sbom --manifest-path "$1"
   cp "$CARGO_TARGET_DIR/release/$2" "$out/$2"
+  cp "$CARGO_TARGET_DIR/release/$2.cargo-sbom.json" "$out/$2.cargo-sbom.json"
   echo "build-examples: $out/$2" >&2
 }
 

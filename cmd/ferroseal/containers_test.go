@@ -122,3 +122,70 @@ func TestContainersEndToEnd(t *testing.T) {
 		t.Errorf("the package's attestations verify the image: exit %d", res.code)
 	}
 }
+
+// TestCargoSBOMPrecursor (issue: cargo's own SBOM precursor): a binary built with cargo -Z sbom has
+// NAME.cargo-sbom.json next to it. sbom prefers it when it agrees with the embedded data (features come along),
+// warns and keeps the embedded data when it disagrees, describes a binary without data from it alone (warning that
+// nothing confirms it), and --no-cargo-sbom leaves it out; release attests what sbom writes, and verify
+// --check-sbom, which compares with the embedded data only, passes on the agreeing release.
+func TestCargoSBOMPrecursor(t *testing.T) {
+	bin := testenv.ExampleBinary(t, "ws-app")
+	pre, err := os.ReadFile(bin + ".cargo-sbom.json")
+	if err != nil {
+		testenv.Missing(t, "ws-app has no precursor: run scripts/build-examples.sh")
+	}
+	dist := t.TempDir()
+	app := filepath.Join(dist, "ws-app")
+	os.WriteFile(app, mustRead(t, bin), 0o755)
+	os.WriteFile(app+".cargo-sbom.json", pre, 0o644)
+	out := filepath.Join(t.TempDir(), "app.cdx.json")
+	res := runCLI(t, nil, "", "sbom", app, "-o", "cyclonedx-json="+out)
+	if res.code != 0 || strings.Contains(res.stderr, "warning") {
+		t.Fatalf("agreeing precursor: exit %d: %s", res.code, res.stderr)
+	}
+	doc := string(mustRead(t, out))
+	if !strings.Contains(doc, `"ferroseal:cargo:features"`) || !strings.Contains(doc, `"value": "cargo-sbom"`) {
+		t.Errorf("the agreeing precursor is not used:\n%s", doc)
+	}
+	res = runCLI(t, nil, "", "sbom", app, "--no-cargo-sbom", "-o", "cyclonedx-json="+out)
+	if res.code != 0 || strings.Contains(string(mustRead(t, out)), "ferroseal:cargo:features") {
+		t.Errorf("--no-cargo-sbom: exit %d: %s", res.code, res.stderr)
+	}
+
+	key, pub := keygen(t, t.TempDir(), "ecdsa-p256")
+	rel := filepath.Join(t.TempDir(), "rel")
+	os.MkdirAll(rel, 0o755)
+	os.WriteFile(filepath.Join(rel, "ws-app"), mustRead(t, bin), 0o755)
+	os.WriteFile(filepath.Join(rel, "ws-app.cargo-sbom.json"), pre, 0o644)
+	res = runCLI(t, pwEnv, "", "release", rel, "--key", key, "--no-provenance")
+	if res.code != 0 {
+		t.Fatalf("release: %s", res.stderr)
+	}
+	res = runCLI(t, nil, "", "verify", filepath.Join(rel, "ws-app"), "--key", pub, "--type", "cyclonedx", "--check-sbom")
+	if res.code != 0 {
+		t.Errorf("verify --check-sbom of a release described by its precursor: %s", res.stderr)
+	}
+
+	// Disagreeing: another version of a crate. The embedded data is used, and the warning names the difference.
+	os.WriteFile(app+".cargo-sbom.json", []byte(strings.ReplaceAll(string(pre), "#itoa@1.0.1", "#itoa@1.0.9")), 0o644)
+	res = runCLI(t, nil, "", "sbom", app, "-o", "cyclonedx-json="+out)
+	if res.code != 0 || !strings.Contains(res.stderr, "warning: "+app+": cargo's SBOM precursor") || !strings.Contains(res.stderr, "the precursor has itoa 1.0.9") {
+		t.Errorf("disagreeing precursor: exit %d: %s", res.code, res.stderr)
+	}
+	if doc := string(mustRead(t, out)); !strings.Contains(doc, `"value": "cargo-auditable"`) || strings.Contains(doc, `"version": "1.0.9"`) {
+		t.Errorf("the embedded data is not what the document says")
+	}
+
+	// A binary without data, described by its precursor alone.
+	bare := filepath.Join(dist, "bare")
+	os.WriteFile(bare, mustRead(t, filepath.Join(binFixtures, "no-section.elf")), 0o755)
+	os.WriteFile(bare+".cargo-sbom.json", pre, 0o644)
+	res = runCLI(t, nil, "", "sbom", bare, "-o", "cyclonedx-json="+out)
+	if res.code != 0 || !strings.Contains(res.stderr, "which nothing in the binary confirms") {
+		t.Errorf("precursor alone: exit %d: %s", res.code, res.stderr)
+	}
+	res = runCLI(t, nil, "", "sbom", bare, "--no-cargo-sbom", "-o", "cyclonedx-json="+out)
+	if res.code != exitNotAuditable {
+		t.Errorf("precursor ignored: exit %d, want %d", res.code, exitNotAuditable)
+	}
+}

@@ -38,6 +38,7 @@ type sbomFlags struct {
 	heuristic      bool
 	jobs           int
 	platform       string
+	noCargoSBOM    bool
 }
 
 func (a *app) sbomCommand() *cobra.Command {
@@ -58,6 +59,12 @@ its crates the components, build-only crates kept and scoped. --lockfile or --ma
 built it add checksums, licenses and the real git and registry sources, and warn where they disagree with the
 binary. A binary without embedded data exits with code 4; --heuristic recovers a partial crate list from the
 registry paths compiled into it instead.
+
+cargo's SBOM precursor (NAME.cargo-sbom.json, which cargo -Z sbom writes next to each binary with
+build.sbom = true) is read with the binary it lies next to: preferred when it agrees with the embedded data
+crate for crate (it adds registry and git URLs and enabled features), the only source for a binary without
+embedded data (the document says so), and reported when it disagrees (the embedded data is then used).
+--no-cargo-sbom leaves it out.
 
 Limits: a binary of --max-file-size, decompressed data of --max-payload-size; an archive, package or image may
 decompress to 100 times its size (at least 32 MiB, at most 8 GiB) in 100,000 entries; two entries of one name
@@ -115,6 +122,7 @@ Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
 	fl.BoolVar(&f.merge, "merge", false, "one document for all the binaries given")
 	fl.BoolVar(&f.heuristic, "heuristic", false, "for binaries without cargo-auditable data, recover crates from registry paths (incomplete)")
 	fl.StringVar(&f.platform, "platform", "", "for a multi-platform container image, the platform to describe (os/arch[/variant]; default: one document per platform)")
+	fl.BoolVar(&f.noCargoSBOM, "no-cargo-sbom", false, "ignore cargo's SBOM precursor (NAME.cargo-sbom.json) next to a binary")
 	fl.IntVar(&f.jobs, "jobs", 0, "binaries read at once (default: the number of CPUs, at most 4: more adds memory, not speed)")
 	cmd.MarkFlagsMutuallyExclusive("package", "workspace")
 	cmd.MarkFlagsMutuallyExclusive("metadata", "manifest-path")

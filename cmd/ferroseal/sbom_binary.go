@@ -56,6 +56,7 @@ func (a *app) binaryOptions(f *sbomFlags) (binary.ScanOptions, error) {
 		opts.Hashes = append(opts.Hashes, alg)
 	}
 	opts.Heuristic = f.heuristic
+	opts.IgnoreCargoSBOM = f.noCargoSBOM
 	opts.Jobs = f.jobs
 	if f.platform != "" {
 		if opts.Platform, err = binary.ParsePlatform(f.platform); err != nil {
@@ -191,6 +192,12 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			continue // made into its image's document below
 		}
 		doc := it.Result.Doc
+		if conflicts := it.Result.PrecursorConflicts; len(conflicts) > 0 {
+			a.warnf("%s: cargo's SBOM precursor %s disagrees with the data the binary embeds, which is used: %s",
+				it.Path, it.Result.Precursor, strings.Join(conflicts, "; "))
+		} else if it.Result.File == nil && it.Result.Precursor != "" {
+			a.warnf("%s: no cargo-auditable data: described from cargo's SBOM precursor %s, which nothing in the binary confirms", it.Path, it.Result.Precursor)
+		}
 		if ref != nil {
 			for i, m := range sbom.Enrich(doc, ref) {
 				if i == 10 {

@@ -29,6 +29,7 @@ import (
 	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
+	"github.com/ferroseal/ferroseal/sbom/cargosbom"
 )
 
 // Options say how to read binaries. The zero value reads with the default limits, computes SHA-256 and gives up
@@ -42,6 +43,10 @@ type Options struct {
 	Heuristic bool
 	// Created is the documents' creation time.
 	Created time.Time
+	// IgnoreCargoSBOM leaves out cargo's SBOM precursor (NAME.cargo-sbom.json next to a binary on disk, written
+	// by cargo -Z sbom). Otherwise it is read: preferred to the embedded data when both agree, used with a note
+	// when the binary embeds none, and reported when they disagree (the embedded data is then used).
+	IgnoreCargoSBOM bool
 }
 
 // Artifact identifies a binary file.
@@ -60,16 +65,21 @@ type Result struct {
 	// File is the embedded data; nil when there was none (Doc may still come from the heuristic).
 	File *auditable.File
 	Doc  *sbom.Document
+	// Precursor is the path of the cargo SBOM precursor read with the binary, if any; PrecursorConflicts say how
+	// it disagrees with the embedded data (which the document then follows).
+	Precursor          string
+	PrecursorConflicts []string
 }
 
 // ReadFile reads the binary at path: its digests (the one full read of the file, streamed), its embedded data
 // (headers and one section), and the document built from them. A binary without embedded data gives an error
 // wrapping auditable.ErrNotAuditable, unless opts.Heuristic recovers crates from it.
 func ReadFile(path string, opts Options) (*Result, error) {
-	return readFile(path, Artifact{Name: filepath.Base(path)}, opts)
+	return readFile(path, Artifact{Name: filepath.Base(path)}, opts, !opts.IgnoreCargoSBOM)
 }
 
-func readFile(path string, art Artifact, opts Options) (*Result, error) {
+// readFile reads one binary; withPre looks for cargo's SBOM precursor next to it.
+func readFile(path string, art Artifact, opts Options, withPre bool) (*Result, error) {
 	f, size, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
@@ -87,6 +97,20 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 		hashed <- digest{h, err}
 	}()
 	af, aerr := auditable.Read(f, size, opts.Auditable)
+	var pre *cargosbom.Precursor
+	var prePath string
+	if withPre && (aerr == nil || errors.Is(aerr, auditable.ErrNotAuditable)) {
+		var perr error
+		pre, prePath, perr = cargosbom.ReadFor(path)
+		if perr != nil && !errors.Is(perr, cargosbom.ErrNone) {
+			stop.Store(true)
+			<-hashed
+			return nil, perr
+		}
+		if pre != nil {
+			aerr = nil // the precursor describes a binary without embedded data
+		}
+	}
 	if aerr != nil && !(errors.Is(aerr, auditable.ErrNotAuditable) && opts.Heuristic) {
 		stop.Store(true)
 		<-hashed
@@ -96,7 +120,7 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 	var herr error
 	if af != nil {
 		doc = Document(af, art, opts.Created)
-	} else {
+	} else if pre == nil {
 		var found *HeuristicResult
 		if found, herr = Heuristic(io.NewSectionReader(f, 0, size)); herr == nil {
 			doc = HeuristicDocument(found, art, opts.Created)
@@ -110,9 +134,13 @@ func readFile(path string, art Artifact, opts Options) (*Result, error) {
 		return nil, fmt.Errorf("%s: %w", path, herr)
 	}
 	art.Hashes = d.hashes
-	doc.Subject.Hashes = slices.Clone(d.hashes)
-	doc.Normalize()
-	return &Result{Artifact: art, File: af, Doc: doc}, nil
+	res := &Result{Artifact: art, File: af, Doc: doc}
+	if pre != nil {
+		withPrecursor(res, pre, prePath, art, opts.Created)
+	}
+	res.Doc.Subject.Hashes = slices.Clone(d.hashes)
+	res.Doc.Normalize()
+	return res, nil
 }
 
 // stoppable is a reader that ends with errStopped once stop is set.
@@ -245,56 +273,16 @@ func SourceOf(s string) sbom.Source {
 // a crate appears once, runtime when any slice links it, and the binary depends on each slice's root.
 func Document(f *auditable.File, art Artifact, created time.Time) *sbom.Document {
 	doc := artifactDocument(art, created, sbom.OriginAuditable)
-	doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropContainer, Value: string(f.Container)})
-	byRef := map[string]int{}
-	rootVersions := map[string]bool{}
+	addFileProperties(doc, f)
+	g := newGraphBuilder(doc)
 	for _, s := range f.Slices {
-		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropArchitecture, Value: s.Arch})
-		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropAuditableFormat, Value: strconv.Itoa(s.Payload.Format)})
-		if s.Compiler != "" {
-			doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropRustc, Value: s.Compiler})
-		}
 		p := s.Payload
-		refs := make([]string, len(p.Packages))
+		nodes := make([]crateNode, len(p.Packages))
 		for i, pkg := range p.Packages {
-			refs[i] = sbom.CrateRef(pkg.Name, pkg.Version, SourceOf(pkg.Source))
+			nodes[i] = crateNode{name: pkg.Name, version: pkg.Version, source: SourceOf(pkg.Source),
+				build: pkg.Kind == "build", deps: pkg.Dependencies, root: pkg.Root}
 		}
-		depended := make([]bool, len(p.Packages))
-		for _, pkg := range p.Packages {
-			for _, d := range pkg.Dependencies {
-				depended[d] = true
-			}
-		}
-		for i, pkg := range p.Packages {
-			scope := sbom.ScopeRuntime
-			if pkg.Kind == "build" {
-				scope = sbom.ScopeBuild
-			}
-			j, seen := byRef[refs[i]]
-			if !seen {
-				j = len(doc.Components)
-				byRef[refs[i]] = j
-				doc.Components = append(doc.Components, sbom.Component{
-					Ref:     refs[i],
-					Type:    sbom.TypeLibrary,
-					Name:    pkg.Name,
-					Version: pkg.Version,
-					Source:  SourceOf(pkg.Source),
-					Scope:   scope,
-				})
-			} else if scope == sbom.ScopeRuntime {
-				doc.Components[j].Scope = sbom.ScopeRuntime
-			}
-			for _, d := range pkg.Dependencies {
-				doc.Components[j].DependsOn = append(doc.Components[j].DependsOn, refs[d])
-			}
-			if pkg.Root || (p.Root() < 0 && !depended[i]) {
-				doc.Subject.DependsOn = append(doc.Subject.DependsOn, refs[i])
-				if pkg.Root {
-					rootVersions[pkg.Version] = true
-				}
-			}
-		}
+		g.add(nodes)
 		if p.Legacy {
 			doc.Notes = append(doc.Notes, "Read from a pre-2022 cargo-auditable section, which records no dependency kinds: every crate is marked runtime.")
 		} else if p.ProcMacroKindsUnreliable() {
@@ -304,13 +292,102 @@ func Document(f *auditable.File, art Artifact, created time.Time) *sbom.Document
 			doc.Notes = append(doc.Notes, "The embedded data marks no root crate: the binary is shown depending on every crate nothing else depends on.")
 		}
 	}
-	if len(rootVersions) == 1 {
-		for v := range rootVersions {
-			doc.Subject.Version = v
-		}
-	}
+	g.finish()
 	doc.Normalize()
 	return doc
+}
+
+// addFileProperties records what the binary itself says: its container format, and per slice its architecture,
+// the format of its data and its compiler.
+func addFileProperties(doc *sbom.Document, f *auditable.File) {
+	doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropContainer, Value: string(f.Container)})
+	for _, s := range f.Slices {
+		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropArchitecture, Value: s.Arch})
+		doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropAuditableFormat, Value: strconv.Itoa(s.Payload.Format)})
+		if s.Compiler != "" {
+			doc.Properties = append(doc.Properties, sbom.Property{Name: sbom.PropRustc, Value: s.Compiler})
+		}
+	}
+}
+
+// crateNode is a crate of a dependency graph, as a binary's data (embedded or cargo's precursor) gives it.
+type crateNode struct {
+	name, version string
+	source        sbom.Source
+	build         bool  // only needed to build
+	deps          []int // indices into the graph's nodes
+	root          bool
+	props         []sbom.Property
+}
+
+// graphBuilder adds graphs of crates to a binary's document: a crate appears once (runtime when any graph links
+// it at run time), and the binary depends on each graph's root.
+type graphBuilder struct {
+	doc          *sbom.Document
+	byRef        map[string]int
+	rootVersions map[string]bool
+}
+
+func newGraphBuilder(doc *sbom.Document) *graphBuilder {
+	return &graphBuilder{doc: doc, byRef: map[string]int{}, rootVersions: map[string]bool{}}
+}
+
+// add adds one graph. A graph without a root (old data) is shown with the binary depending on every crate
+// nothing else depends on.
+func (g *graphBuilder) add(nodes []crateNode) {
+	doc := g.doc
+	refs := make([]string, len(nodes))
+	hasRoot := false
+	for i, n := range nodes {
+		refs[i] = sbom.CrateRef(n.name, n.version, n.source)
+		hasRoot = hasRoot || n.root
+	}
+	depended := make([]bool, len(nodes))
+	for _, n := range nodes {
+		for _, d := range n.deps {
+			depended[d] = true
+		}
+	}
+	for i, n := range nodes {
+		scope := sbom.ScopeRuntime
+		if n.build {
+			scope = sbom.ScopeBuild
+		}
+		j, seen := g.byRef[refs[i]]
+		if !seen {
+			j = len(doc.Components)
+			g.byRef[refs[i]] = j
+			doc.Components = append(doc.Components, sbom.Component{
+				Ref:        refs[i],
+				Type:       sbom.TypeLibrary,
+				Name:       n.name,
+				Version:    n.version,
+				Source:     n.source,
+				Scope:      scope,
+				Properties: n.props,
+			})
+		} else if scope == sbom.ScopeRuntime {
+			doc.Components[j].Scope = sbom.ScopeRuntime
+		}
+		for _, d := range n.deps {
+			doc.Components[j].DependsOn = append(doc.Components[j].DependsOn, refs[d])
+		}
+		if n.root || (!hasRoot && !depended[i]) {
+			doc.Subject.DependsOn = append(doc.Subject.DependsOn, refs[i])
+			if n.root {
+				g.rootVersions[n.version] = true
+			}
+		}
+	}
+}
+
+// finish gives the binary the version of its root crate, when all graphs agree on one.
+func (g *graphBuilder) finish() {
+	if len(g.rootVersions) == 1 {
+		for v := range g.rootVersions {
+			g.doc.Subject.Version = v
+		}
+	}
 }
 
 // artifactDocument starts the document of a binary: the file as its subject, its path as a property.

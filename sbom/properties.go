@@ -19,9 +19,11 @@ const (
 	PropDependencyKind = "ferroseal:cargo:dependency-kind"
 	// PropCrateKind is "proc-macro" for a procedural macro crate.
 	PropCrateKind = "ferroseal:cargo:crate-kind"
+	// PropFeatures lists the features cargo enabled for a crate, comma-separated (from cargo's SBOM precursor).
+	PropFeatures = "ferroseal:cargo:features"
 	// PropRustc is the compiler that built a binary, from its .comment section (document level).
 	PropRustc = "ferroseal:rustc:version"
-	// PropOrigin says what the document was read from: cargo-metadata, cargo-lock, cargo-auditable or heuristic.
+	// PropOrigin says what the document was read from: cargo-metadata, cargo-lock, cargo-auditable, cargo-sbom or heuristic.
 	PropOrigin = "ferroseal:sbom:origin"
 	// PropNote is a sentence about the limits of the data (document level, repeatable).
 	PropNote = "ferroseal:sbom:note"

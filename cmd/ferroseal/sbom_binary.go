@@ -11,10 +11,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ferroseal/ferroseal/internal/prefetch"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 	"github.com/ferroseal/ferroseal/sbom/binary"
 	"github.com/ferroseal/ferroseal/sbom/cargo"
+	"github.com/ferroseal/ferroseal/sbom/format"
 )
 
 const notAuditableHint = "build it with `cargo auditable build` (cargo install cargo-auditable) to embed its dependency list, " +
@@ -57,6 +59,7 @@ func (a *app) binaryOptions(f *sbomFlags) (binary.ScanOptions, error) {
 	}
 	opts.Heuristic = f.heuristic
 	opts.IgnoreCargoSBOM = f.noCargoSBOM
+	opts.KnownSHA256 = prefetch.Take
 	opts.Jobs = f.jobs
 	if f.platform != "" {
 		if opts.Platform, err = binary.ParsePlatform(f.platform); err != nil {
@@ -139,6 +142,12 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			last = time.Now()
 		}
 	}
+	// While the binaries are read (hashing them dominates), the encoders get ready on another core.
+	fmts := make([]format.Format, len(outs))
+	for i, o := range outs {
+		fmts[i] = o.format
+	}
+	go format.Warm(fmts...)
 	items, err := binary.Scan(cmd.Context(), args, opts)
 	if err != nil {
 		return err

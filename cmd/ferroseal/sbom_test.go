@@ -1,11 +1,19 @@
 package main
 
 import (
+	"crypto/sha256"
+	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/ferroseal/ferroseal/internal/prefetch"
 	"github.com/ferroseal/ferroseal/internal/testenv"
 )
 
@@ -106,5 +114,59 @@ func TestOlderCycloneDXVersions(t *testing.T) {
 		}
 		testenv.ValidateSBOM(t, filepath.Join(dir, v+".cdx.json"))
 		testenv.ValidateSBOM(t, filepath.Join(dir, v+".cdx.xml"))
+	}
+}
+
+// The early hash guesses the binary of `ferroseal sbom` from the raw arguments: it must know which of the
+// command's flags take a value, or a flag's value would be taken for the binary and the early hash wasted.
+func TestPrefetchKnowsSBOMFlags(t *testing.T) {
+	a := newApp(strings.NewReader(""), io.Discard, io.Discard, os.LookupEnv)
+	var cmd *cobra.Command
+	for _, c := range a.rootCommand().Commands() {
+		if c.Name() == "sbom" {
+			cmd = c
+		}
+	}
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Name == "hash" || f.Name == "help" || f.Deprecated != "" {
+			return
+		}
+		args := []string{"sbom", "--" + f.Name}
+		if f.Value.Type() != "bool" {
+			args = append(args, "VALUE")
+		}
+		if got := prefetch.Candidate(append(args, "app")); got != "app" {
+			t.Errorf("--%s (%s): the early hash would read %q", f.Name, f.Value.Type(), got)
+		}
+		if f.Shorthand != "" && f.Value.Type() != "bool" {
+			if got := prefetch.Candidate([]string{"sbom", "-" + f.Shorthand, "VALUE", "app"}); got != "app" {
+				t.Errorf("-%s: the early hash would read %q", f.Shorthand, got)
+			}
+		}
+	})
+}
+
+// The program hashes the binary its command line names while it starts (package prefetch): the digest the
+// document records is the file's, as with the hash made after start-up.
+func TestEarlyHashIsTheFilesDigest(t *testing.T) {
+	bin := filepath.Join(buildFerroseal(t), "ferroseal")
+	data := mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))
+	tail := make([]byte, 6<<20) // past the size worth hashing early; an ELF file's trailing bytes are not read
+	for i := range tail {
+		tail[i] = byte(i * 7)
+	}
+	data = append(data, tail...)
+	app := filepath.Join(t.TempDir(), "app")
+	os.WriteFile(app, data, 0o755)
+	want := fmt.Sprintf("%x", sha256.Sum256(data))
+	for _, extra := range [][]string{nil, {"--hash", "sha256"}} {
+		out := filepath.Join(t.TempDir(), "app.cdx.json")
+		args := append([]string{"sbom", app, "-o", "cyclonedx-json=" + out}, extra...)
+		if msg, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, msg)
+		}
+		if doc := string(mustRead(t, out)); !strings.Contains(doc, `"content": "`+want+`"`) {
+			t.Errorf("%v: the document does not record the file's SHA-256 %s", args, want)
+		}
 	}
 }

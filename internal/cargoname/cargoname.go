@@ -6,7 +6,7 @@ package cargoname
 
 import (
 	"fmt"
-	"regexp"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -39,9 +39,6 @@ func ValidName(s string) error {
 }
 
 // semver is the Semantic Versioning 2.0.0 grammar (semver.org's own expression), which cargo's versions follow.
-var semver = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
-	`(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?` +
-	`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
 
 // ValidVersion reports why s is not a version as cargo writes them (MAJOR.MINOR.PATCH, optional pre-release and
 // build metadata), or nil.
@@ -51,7 +48,7 @@ func ValidVersion(s string) error {
 		return fmt.Errorf("empty version")
 	case len(s) > MaxLen:
 		return fmt.Errorf("version longer than %d bytes", MaxLen)
-	case !semver.MatchString(s):
+	case !isSemver(s):
 		return fmt.Errorf("version %q is not a semantic version", s)
 	}
 	return nil
@@ -63,4 +60,67 @@ func isXIDStart(r rune) bool {
 
 func isXIDContinue(r rune) bool {
 	return isXIDStart(r) || unicode.IsDigit(r) || unicode.In(r, unicode.Mn, unicode.Mc, unicode.Pc)
+}
+
+// isSemver reports whether s is a semantic version 2.0.0: MAJOR.MINOR.PATCH, numbers without leading zeros, an
+// optional pre-release of dot-separated identifiers (numeric ones without leading zeros) and optional build
+// metadata. It is written out rather than a regular expression, which would be compiled at every start of the
+// program.
+func isSemver(s string) bool {
+	core, build, hasBuild := strings.Cut(s, "+")
+	if hasBuild && !identifiers(build, false) {
+		return false
+	}
+	core, pre, hasPre := strings.Cut(core, "-")
+	if hasPre && !identifiers(pre, true) {
+		return false
+	}
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	for _, p := range parts {
+		if !isNumber(p) {
+			return false
+		}
+	}
+	return true
+}
+
+// identifiers checks dot-separated identifiers of [0-9A-Za-z-], none empty; strict refuses numeric ones with a
+// leading zero (pre-release identifiers).
+func identifiers(s string, strict bool) bool {
+	for _, id := range strings.Split(s, ".") {
+		if id == "" {
+			return false
+		}
+		numeric := true
+		for i := 0; i < len(id); i++ {
+			c := id[i]
+			switch {
+			case c >= '0' && c <= '9':
+			case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
+				numeric = false
+			default:
+				return false
+			}
+		}
+		if strict && numeric && !isNumber(id) {
+			return false
+		}
+	}
+	return true
+}
+
+// isNumber: digits, no leading zero but for 0 itself.
+func isNumber(s string) bool {
+	if s == "" || (len(s) > 1 && s[0] == '0') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

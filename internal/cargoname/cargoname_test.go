@@ -1,6 +1,7 @@
 package cargoname
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -30,4 +31,22 @@ func TestValidVersion(t *testing.T) {
 			t.Errorf("ValidVersion(%q) = nil", bad)
 		}
 	}
+}
+
+// semverRE is the grammar of semver.org's recommended regular expression: the reference for isSemver.
+var semverRE = regexp.MustCompile(`^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)` +
+	`(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?` +
+	`(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$`)
+
+// FuzzSemver: the hand-written check agrees with semver.org's regular expression on every input.
+func FuzzSemver(f *testing.F) {
+	for _, s := range []string{"1.0.0", "0.0.0-alpha.1+build.5", "1.0.0-0a.01", "1.0.0-01", "01.0.0", "1.0", "1.0.0+", "1.0.0-", "1.0.0-a..b",
+		"1.0.0+0-.x", "1.0.0-x-y-z.--", "1.2.3-rc.1+exp.sha.5114f85", "1.0.0-alpha+001", "1.0.0+\n", "1.0.0-\u00e9", "1.0.0-0", "1.0.0-00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := isSemver(s), semverRE.MatchString(s); got != want {
+			t.Fatalf("isSemver(%q) = %v, the regular expression says %v", s, got, want)
+		}
+	})
 }

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -26,6 +27,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/ferroseal/ferroseal/internal/filehash"
 	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
@@ -47,6 +49,10 @@ type Options struct {
 	// by cargo -Z sbom). Otherwise it is read: preferred to the embedded data when both agree, used with a note
 	// when the binary embeds none, and reported when they disagree (the embedded data is then used).
 	IgnoreCargoSBOM bool
+	// KnownSHA256, when set, is asked for the SHA-256 (hex) of a binary on disk before hashing it, given the path it
+	// was named by and the open file: it returns it when already known for that very file (the command program hashes
+	// the binary its command line names while it starts). Used only when SHA-256 is the one digest asked for.
+	KnownSHA256 func(path string, f *os.File) (string, bool)
 }
 
 // Artifact identifies a binary file.
@@ -75,11 +81,12 @@ type Result struct {
 // (headers and one section), and the document built from them. A binary without embedded data gives an error
 // wrapping auditable.ErrNotAuditable, unless opts.Heuristic recovers crates from it.
 func ReadFile(path string, opts Options) (*Result, error) {
-	return readFile(path, Artifact{Name: filepath.Base(path)}, opts, !opts.IgnoreCargoSBOM)
+	return readFile(path, Artifact{Name: filepath.Base(path)}, opts, true)
 }
 
-// readFile reads one binary; withPre looks for cargo's SBOM precursor next to it.
-func readFile(path string, art Artifact, opts Options, withPre bool) (*Result, error) {
+// readFile reads one binary. onDisk is false for a temporary copy (of an archive's member): only a binary on disk
+// has cargo's SBOM precursor next to it, and a digest known from elsewhere.
+func readFile(path string, art Artifact, opts Options, onDisk bool) (*Result, error) {
 	f, size, err := inputfile.Open(path)
 	if err != nil {
 		return nil, err
@@ -92,14 +99,22 @@ func readFile(path string, art Artifact, opts Options, withPre bool) (*Result, e
 	}
 	hashed := make(chan digest, 1)
 	var stop atomic.Bool
-	go func() {
-		h, err := Digest(stoppable{io.NewSectionReader(f, 0, size), &stop}, opts.Hashes)
-		hashed <- digest{h, err}
-	}()
+	known := ""
+	if opts.KnownSHA256 != nil && onDisk && (len(opts.Hashes) == 0 || slices.Equal(opts.Hashes, []sbom.HashAlgorithm{sbom.SHA256})) {
+		known, _ = opts.KnownSHA256(path, f)
+	}
+	if known != "" {
+		hashed <- digest{hashes: []sbom.Hash{{Algorithm: sbom.SHA256, Value: known}}}
+	} else {
+		go func() {
+			h, err := digestFile(f, size, opts.Hashes, &stop)
+			hashed <- digest{h, err}
+		}()
+	}
 	af, aerr := auditable.Read(f, size, opts.Auditable)
 	var pre *cargosbom.Precursor
 	var prePath string
-	if withPre && (aerr == nil || errors.Is(aerr, auditable.ErrNotAuditable)) {
+	if onDisk && !opts.IgnoreCargoSBOM && (aerr == nil || errors.Is(aerr, auditable.ErrNotAuditable)) {
 		var perr error
 		pre, prePath, perr = cargosbom.ReadFor(path)
 		if perr != nil && !errors.Is(perr, cargosbom.ErrNone) {
@@ -143,21 +158,6 @@ func readFile(path string, art Artifact, opts Options, withPre bool) (*Result, e
 	return res, nil
 }
 
-// stoppable is a reader that ends with errStopped once stop is set.
-type stoppable struct {
-	r    io.Reader
-	stop *atomic.Bool
-}
-
-var errStopped = errors.New("stopped")
-
-func (s stoppable) Read(p []byte) (int, error) {
-	if s.stop.Load() {
-		return 0, errStopped
-	}
-	return s.r.Read(p)
-}
-
 // copyBuffers are the read buffers of Digest, reused across files: a few, shared by all processors (a sync.Pool
 // keeps one per processor, which makes memory grow with the machine's core count).
 var copyBuffers = make(chan *[]byte, MaxDefaultJobs)
@@ -199,40 +199,74 @@ func (c ctxReader) Read(p []byte) (int, error) {
 
 // Digest computes the requested digests (SHA-256 when none) of everything r yields, in one pass.
 func Digest(r io.Reader, algs []sbom.HashAlgorithm) ([]sbom.Hash, error) {
+	d, err := newDigester(algs)
+	if err != nil {
+		return nil, err
+	}
+	bp := getCopyBuffer()
+	defer putCopyBuffer(bp)
+	if _, err := io.CopyBuffer(d.w, r, *bp); err != nil {
+		return nil, err
+	}
+	return d.sums(), nil
+}
+
+// digestFile computes the digests of the first size bytes of f: from mappings of the file where the system
+// allows (no copy), else read. It ends with an error once stop is set.
+func digestFile(f *os.File, size int64, algs []sbom.HashAlgorithm, stop *atomic.Bool) ([]sbom.Hash, error) {
+	d, err := newDigester(algs)
+	if err != nil {
+		return nil, err
+	}
+	bp := getCopyBuffer()
+	defer putCopyBuffer(bp)
+	if err := filehash.Copy(d.w, f, size, *bp, stop); err != nil {
+		return nil, err
+	}
+	return d.sums(), nil
+}
+
+// digester computes several digests in one pass.
+type digester struct {
+	algs []sbom.HashAlgorithm
+	hs   []hash.Hash
+	w    io.Writer
+}
+
+func newDigester(algs []sbom.HashAlgorithm) (*digester, error) {
 	if len(algs) == 0 {
 		algs = []sbom.HashAlgorithm{sbom.SHA256}
 	}
-	hs := make([]hash.Hash, len(algs))
+	d := &digester{algs: algs, hs: make([]hash.Hash, len(algs))}
 	ws := make([]io.Writer, len(algs))
 	for i, a := range algs {
 		switch a {
 		case sbom.SHA256:
-			hs[i] = sha256.New()
+			d.hs[i] = sha256.New()
 		case sbom.SHA384:
-			hs[i] = sha512.New384()
+			d.hs[i] = sha512.New384()
 		case sbom.SHA512:
-			hs[i] = sha512.New()
+			d.hs[i] = sha512.New()
 		case sbom.SHA1:
-			hs[i] = sha1.New()
+			d.hs[i] = sha1.New()
 		default:
 			return nil, fmt.Errorf("unsupported hash algorithm %q", a)
 		}
-		ws[i] = hs[i]
+		ws[i] = d.hs[i]
 	}
-	var w io.Writer = ws[0]
+	d.w = ws[0]
 	if len(ws) > 1 {
-		w = io.MultiWriter(ws...)
+		d.w = io.MultiWriter(ws...)
 	}
-	bp := getCopyBuffer()
-	defer putCopyBuffer(bp)
-	if _, err := io.CopyBuffer(w, r, *bp); err != nil {
-		return nil, err
+	return d, nil
+}
+
+func (d *digester) sums() []sbom.Hash {
+	out := make([]sbom.Hash, len(d.algs))
+	for i, a := range d.algs {
+		out[i] = sbom.Hash{Algorithm: a, Value: hex.EncodeToString(d.hs[i].Sum(nil))}
 	}
-	out := make([]sbom.Hash, len(algs))
-	for i, a := range algs {
-		out[i] = sbom.Hash{Algorithm: a, Value: hex.EncodeToString(hs[i].Sum(nil))}
-	}
-	return out, nil
+	return out
 }
 
 // ParseHashAlgorithm accepts sha256, sha-256, SHA-256 and the like, for SHA-1, SHA-256, SHA-384 and SHA-512.

@@ -13,9 +13,6 @@ import (
 	"github.com/ferroseal/ferroseal/sbom/cargosbom"
 )
 
-// PropFeatures lists the features cargo enabled for a crate, comma-separated (from cargo's SBOM precursor).
-const PropFeatures = "ferroseal:cargo:features"
-
 // PrecursorDocument builds the document of a binary from cargo's SBOM precursor for it (NAME.cargo-sbom.json,
 // written by cargo -Z sbom next to the binary): every crate of the build with its source as cargo recorded it
 // (registry and git URLs included; local paths never), runtime or build, its enabled features, and the graph.
@@ -29,7 +26,7 @@ func PrecursorDocument(pre *cargosbom.Precursor, art Artifact, created time.Time
 	for i, p := range pkgs {
 		n := crateNode{name: p.Name, version: p.Version, source: p.Source, build: p.Build, deps: p.Deps, root: p.Root}
 		if len(p.Features) > 0 {
-			n.props = append(n.props, sbom.Property{Name: PropFeatures, Value: strings.Join(p.Features, ",")})
+			n.props = append(n.props, sbom.Property{Name: sbom.PropFeatures, Value: strings.Join(p.Features, ",")})
 		}
 		if slices.Contains(p.Kinds, "proc-macro") {
 			n.props = append(n.props, sbom.Property{Name: sbom.PropCrateKind, Value: "proc-macro"})

@@ -79,7 +79,7 @@ func TestPrecursorAgreesWithRealBuilds(t *testing.T) {
 			for _, c := range res.Doc.Components {
 				for _, p := range c.Properties {
 					switch p.Name {
-					case PropFeatures:
+					case sbom.PropFeatures:
 						features++
 					case sbom.PropCrateKind:
 						procMacros++

@@ -74,7 +74,7 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 		go func() {
 			defer wg.Done()
 			for t := range tasks {
-				res, err := readFile(t.file, t.art, opts.Options, !t.tmp && !opts.IgnoreCargoSBOM)
+				res, err := readFile(t.file, t.art, opts.Options, !t.tmp)
 				if err == nil && t.image != nil {
 					res.Doc.Properties = append(res.Doc.Properties,
 						sbom.Property{Name: sbom.PropImagePath, Value: t.image.Path},

@@ -78,14 +78,13 @@ func Encode(w io.Writer, doc *sbom.Document, opts Options) error {
 		return err
 	}
 	if opts.Format == XML {
-		bom := e.bom()
-		if err := e.newBOMEncoder(w, cdx.BOMFileFormatXML).EncodeVersion(bom, e.version); err != nil {
+		if err := e.encodeBOM(w, cdx.BOMFileFormatXML, e.bom()); err != nil {
 			return fmt.Errorf("encoding CycloneDX %s: %w", e.version, err)
 		}
 		return nil
 	}
 	if len(doc.Components) < streamFrom {
-		if err := e.newBOMEncoder(w, cdx.BOMFileFormatJSON).EncodeVersion(e.bom(), e.version); err != nil {
+		if err := e.encodeBOM(w, cdx.BOMFileFormatJSON, e.bom()); err != nil {
 			return fmt.Errorf("encoding CycloneDX %s: %w", e.version, err)
 		}
 		return nil
@@ -97,12 +96,30 @@ func Encode(w io.Writer, doc *sbom.Document, opts Options) error {
 }
 
 // chunk is how many components or dependencies are encoded at a time; streamFrom is how many components a
-// document must have to be streamed: below it, encoding the whole document at once costs less (each encoding
-// copies its BOM through encoding/gob, whose set-up dominates for small documents) and a few MiB of memory.
+// document must have to be streamed: below it, encoding the whole document at once costs less and a few MiB of
+// memory.
 var (
 	chunk      = 1024
 	streamFrom = 2048
 )
+
+// native are the versions whose documents are written as they are built: the builder sets no field a version
+// lacks, so cyclonedx-go's conversion (EncodeVersion: a deep copy of the BOM through encoding/gob, then the
+// removal of newer fields) would change nothing, and in a one-binary run it costs more than reading the binary.
+// Older versions go through the conversion. The strings are the specification's; TestNativeVersionsUnconverted
+// checks that both ways give the same bytes.
+var native = map[SpecVersion]struct{ schema, xmlns string }{
+	Spec1_6: {"http://cyclonedx.org/schema/bom-1.6.schema.json", "http://cyclonedx.org/schema/bom/1.6"},
+}
+
+// encodeBOM writes bom in the encoder's version.
+func (e *encoder) encodeBOM(w io.Writer, f cdx.BOMFileFormat, bom *cdx.BOM) error {
+	if n, ok := native[e.version]; ok {
+		bom.SpecVersion, bom.JSONSchema, bom.XMLNS = cdx.SpecVersion(e.version), n.schema, n.xmlns
+		return e.newBOMEncoder(w, f).Encode(bom)
+	}
+	return e.newBOMEncoder(w, f).EncodeVersion(bom, cdx.SpecVersion(e.version))
+}
 
 func (e *encoder) newBOMEncoder(w io.Writer, f cdx.BOMFileFormat) cdx.BOMEncoder {
 	return cdx.NewBOMEncoder(w, f).SetPretty(true).SetEscapeHTML(false)
@@ -114,15 +131,13 @@ func (e *encoder) streamJSON(w io.Writer) error {
 	doc := e.doc
 	skeleton := e.skeleton()
 	names := []string{"dependencies"}
-	comps := []cdx.Component{}
 	if len(doc.Components) > 0 {
-		comps = append(comps, e.component(&doc.Components[0]))
+		skeleton.Components = &[]cdx.Component{e.component(&doc.Components[0])}
 		names = append(names, "components")
 	}
-	skeleton.Components = &comps
 	skeleton.Dependencies = &[]cdx.Dependency{dependency(&doc.Subject)}
 	var skel bytes.Buffer
-	if err := e.newBOMEncoder(&skel, cdx.BOMFileFormatJSON).EncodeVersion(skeleton, e.version); err != nil {
+	if err := e.encodeBOM(&skel, cdx.BOMFileFormatJSON, skeleton); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
@@ -130,7 +145,7 @@ func (e *encoder) streamJSON(w io.Writer) error {
 		buf.Reset()
 		mini := cdx.NewBOM()
 		fill(mini)
-		if err := e.newBOMEncoder(&buf, cdx.BOMFileFormatJSON).EncodeVersion(mini, e.version); err != nil {
+		if err := e.encodeBOM(&buf, cdx.BOMFileFormatJSON, mini); err != nil {
 			return nil, err
 		}
 		return buf.Bytes(), nil
@@ -206,7 +221,9 @@ func (e *encoder) bom() *cdx.BOM {
 		comps = append(comps, e.component(&doc.Components[i]))
 		deps = append(deps, dependency(&doc.Components[i]))
 	}
-	bom.Components = &comps
+	if len(comps) > 0 { // an empty list is left out, as the conversion of older versions leaves it out
+		bom.Components = &comps
+	}
 	bom.Dependencies = &deps
 	return bom
 }

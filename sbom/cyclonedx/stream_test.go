@@ -2,11 +2,14 @@ package cyclonedx
 
 import (
 	"bytes"
+	"strings"
 	"testing"
+	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/ferroseal/ferroseal/internal/sbomtest"
+	"github.com/ferroseal/ferroseal/sbom"
 )
 
 // TestStreamedEqualsWhole: the streamed encoder writes the bytes cyclonedx-go writes for the whole document, for
@@ -31,6 +34,61 @@ func TestStreamedEqualsWhole(t *testing.T) {
 			}
 			if !bytes.Equal(streamed.Bytes(), whole.Bytes()) {
 				t.Errorf("CycloneDX %s, %d crates: the streamed document differs from the whole one", v, n)
+			}
+		}
+	}
+}
+
+// TestNativeVersionsUnconverted: a version written without cyclonedx-go's conversion gives the bytes the
+// conversion gives, in JSON and XML.
+func TestNativeVersionsUnconverted(t *testing.T) {
+	rich := &sbom.Document{
+		Subject: sbom.Component{Ref: "local:app@1.0.0", Type: sbom.TypeApplication, Name: "app", Version: "1.0.0",
+			Source: sbom.Source{Kind: sbom.SourcePath}, DependsOn: []string{"pkg:cargo/itoa@1.0.1", "git:gen@0.1.0"},
+			Hashes: []sbom.Hash{{Algorithm: sbom.SHA256, Value: strings.Repeat("ab", 32)}}, License: "MIT", Description: "An app",
+			Authors: []string{"A <a@example.com>"}, Homepage: "https://example.com", Repository: "https://github.com/o/app"},
+		Components: []sbom.Component{
+			{Ref: "pkg:cargo/itoa@1.0.1", Type: sbom.TypeLibrary, Name: "itoa", Version: "1.0.1", Scope: sbom.ScopeRuntime,
+				Source: sbom.Source{Kind: sbom.SourceCratesIO}, License: "MIT OR Apache-2.0", Documentation: "https://docs.rs/itoa",
+				Hashes: []sbom.Hash{{Algorithm: sbom.SHA256, Value: strings.Repeat("cd", 32)}}},
+			{Ref: "git:gen@0.1.0", Type: sbom.TypeLibrary, Name: "gen", Version: "0.1.0", Scope: sbom.ScopeBuild,
+				Source:     sbom.Source{Kind: sbom.SourceGit, URL: "https://github.com/o/gen", Rev: strings.Repeat("1", 40)},
+				Properties: []sbom.Property{{Name: sbom.PropFeatures, Value: "default,std"}}},
+			{Ref: "local:dev@0.1.0", Type: sbom.TypeLibrary, Name: "dev", Version: "0.1.0", Scope: sbom.ScopeDev,
+				Source: sbom.Source{Kind: sbom.SourcePath}, License: "LicenseRef-custom"},
+		},
+		LicenseRefs: []sbom.LicenseRef{{ID: "LicenseRef-custom", Name: "custom", Text: "All rights reserved."}},
+		Created:     time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Target:      "x86_64-unknown-linux-gnu",
+		Origin:      sbom.OriginMetadata,
+		Notes:       []string{"A note."},
+	}
+	rich.Normalize()
+	if err := rich.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range []*sbom.Document{rich, sbomtest.Chain(0), sbomtest.Chain(5)} {
+		for v := range native {
+			for _, f := range []Format{JSON, XML} {
+				opts := Options{Format: f, SpecVersion: v, ToolVersion: "1.0.0", Reproducible: true}
+				var direct, converted bytes.Buffer
+				if err := Encode(&direct, doc, opts); err != nil {
+					t.Fatal(err)
+				}
+				bom, version, err := BOM(doc, opts)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ff := cdx.BOMFileFormatJSON
+				if f == XML {
+					ff = cdx.BOMFileFormatXML
+				}
+				if err := cdx.NewBOMEncoder(&converted, ff).SetPretty(true).SetEscapeHTML(false).EncodeVersion(bom, version); err != nil {
+					t.Fatal(err)
+				}
+				if !bytes.Equal(direct.Bytes(), converted.Bytes()) {
+					t.Errorf("CycloneDX %s %v: written as built, the document differs from the converted one:\n%s\n---\n%s", v, f, direct.String(), converted.String())
+				}
 			}
 		}
 	}

@@ -4,6 +4,10 @@
 #   2. a directory of 100 mixed binaries (ELF, PE, Mach-O thin and universal, Wasm; with and without data)
 #   3. a 150 MB binary (fleet-report with 100 MB of incompressible data in an extra section), also timed against
 #      Go's SHA-256 of the same file: hashing the artifact is the only full read ferroseal makes
+#   4. a container image (OCI layout, ~200 MB of gzip layers): five Rust binaries among 3,000 other files and 200
+#      ELF libraries without data, a layer of whiteouts; timed against decompressing and hashing its layers once
+# and a start-up table: an empty Go program, ferroseal --version, a Go program hashing a 20 MB binary, and
+# ferroseal sbom of that binary, each a whole process.
 # Inputs are made in bench-out/ (git-ignored). BENCH_RUNS sets the measured runs (default 5).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,6 +22,19 @@ if [[ ! -f $out/large-150mb || $big -nt $out/large-150mb ]]; then
   head -c $((100 << 20)) /dev/urandom > "$out/padding.bin"
   llvm-objcopy --add-section .bench-padding="$out/padding.bin" "$big" "$out/large-150mb"
   rm -f "$out/padding.bin"
+fi
+
+# 20 MB: sha-report with 14 MB of incompressible data in an extra section.
+if [[ ! -f $out/binary-20mb || .tools/examples/sha-report -nt $out/binary-20mb ]]; then
+  head -c $((14 << 20)) /dev/urandom > "$out/padding.bin"
+  llvm-objcopy --add-section .bench-padding="$out/padding.bin" .tools/examples/sha-report "$out/binary-20mb"
+  rm -f "$out/padding.bin"
+fi
+
+image=$out/image-200mb
+if [[ ! -f $image/index.json || $big -nt $image/index.json ]]; then
+  go run ./internal/benchtool/mkimage -o "$image" "$big" .tools/examples/sha-report .tools/examples/ws-app \
+    ../shared/fixtures/real/rustsec-binary-with-audit-info ../shared/fixtures/real/osv-scalibr-uses_serde_json
 fi
 
 mixed=$out/mixed-100
@@ -36,4 +53,5 @@ fi
 
 echo "ferroseal $(bin/ferroseal --version | awk '{print $NF}') vs syft $(go version -m .tools/bin/syft | awk '$1 == "mod" {print $3}'), $(nproc) CPUs, median of ${BENCH_RUNS:-5} runs" >&2
 go run ./internal/benchtool -ferroseal bin/ferroseal -syft .tools/bin/syft -runs "${BENCH_RUNS:-5}" \
-  "fleet-report=$big" "100 mixed binaries=$mixed" "150 MB binary=$out/large-150mb"
+  -startup "$out/binary-20mb" \
+  "fleet-report=$big" "100 mixed binaries=$mixed" "150 MB binary=$out/large-150mb" "container image=$image"

@@ -174,9 +174,18 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 		sawBinaries int
 	)
 	names := map[string]int{}
+	imageOthers := map[string][]string{}
+	var imageKeys []string
 	for _, it := range items {
 		if it.Err != nil {
 			switch {
+			case errors.Is(it.Err, auditable.ErrNotAuditable) && it.Image != nil:
+				// An image holds the binaries of every language: counted, then named in one line per image.
+				key := it.Image.Name + " (" + it.Image.Platform + ")"
+				if imageOthers[key] == nil {
+					imageKeys = append(imageKeys, key)
+				}
+				imageOthers[key] = append(imageOthers[key], it.Image.Path)
 			case errors.Is(it.Err, auditable.ErrNotAuditable):
 				if len(items) > 1 {
 					a.infof("skipped %s: no cargo-auditable dependency data", it.Path)
@@ -223,6 +232,18 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 		names[name]++
 		docs = append(docs, namedDoc{name: name, doc: doc})
 		paths = append(paths, it.Path)
+	}
+	for _, key := range imageKeys {
+		others := imageOthers[key]
+		list := strings.Join(others[:min(len(others), 3)], ", ")
+		if len(others) > 3 {
+			list += fmt.Sprintf(" and %d more", len(others)-3)
+		}
+		what := "binaries"
+		if len(others) == 1 {
+			what = "binary"
+		}
+		a.infof("image %s: %d %s without cargo-auditable data left out (%s)", key, len(others), what, list)
 	}
 	// Each container image (each platform of one) is one document: the image, its Rust binaries, their crates.
 	images, _ := binary.GroupByImage(items)

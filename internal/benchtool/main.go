@@ -4,17 +4,25 @@
 //	benchtool -ferroseal bin/ferroseal -syft .tools/bin/syft -runs 5 NAME=PATH...
 //
 // Each input is read once by each tool before measuring (so both find it in the page cache), then -runs times by
-// each; the table shows medians of wall time and the largest peak resident set size. For a file input, it also
-// times Go's SHA-256 of the file alone (in this process, streamed), the floor for any tool that must hash it.
+// each; the table shows medians of wall time and the largest peak resident set size. It also times the floor for
+// any tool that must read the input, in this process: Go's SHA-256 of a file; for a container image (an OCI
+// layout directory), decompressing each layer and taking the SHA-256 of its compressed and decompressed bytes.
+//
+// With -startup FILE it prints a second table: the whole-process time of an empty Go program, of
+// `ferroseal --version`, of a Go program hashing FILE, and of `ferroseal sbom FILE`.
+//
+// benchtool -hash FILE prints the SHA-256 of FILE: the Go program the start-up table runs.
 package main
 
 import (
+	"compress/gzip"
 	"crypto/sha256"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -35,6 +43,22 @@ func rssAnon(pid int) int64 {
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		if v, ok := strings.CutPrefix(line, "RssAnon:"); ok {
+			var kb int64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
+			return kb * 1024
+		}
+	}
+	return 0
+}
+
+// ownRSS is this program's resident set, bytes.
+func ownRSS() int64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
 			var kb int64
 			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), &kb)
 			return kb * 1024
@@ -115,6 +139,47 @@ func sha256Time(path string, runs int) (time.Duration, error) {
 	return walls[len(walls)/2], nil
 }
 
+// isImage reports whether dir is an OCI image layout.
+func isImage(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "oci-layout"))
+	return err == nil
+}
+
+// layersTime is the median time to read each layer blob of an OCI layout once, as any reader that checks digests
+// must: the SHA-256 of its compressed bytes, and their gzip decompression (Go's, as ferroseal's).
+func layersTime(dir string, runs int) (time.Duration, error) {
+	blobs, err := filepath.Glob(filepath.Join(dir, "blobs", "sha256", "*"))
+	if err != nil {
+		return 0, err
+	}
+	buf := make([]byte, 256<<10)
+	var walls []time.Duration
+	for range runs + 1 {
+		start := time.Now()
+		for _, b := range blobs {
+			f, err := os.Open(b)
+			if err != nil {
+				return 0, err
+			}
+			compressed := sha256.New()
+			zr, err := gzip.NewReader(io.TeeReader(f, compressed))
+			if err != nil { // a manifest or a config, not a layer
+				f.Close()
+				continue
+			}
+			_, err = io.CopyBuffer(io.Discard, zr, buf)
+			f.Close()
+			if err != nil {
+				return 0, err
+			}
+		}
+		walls = append(walls, time.Since(start))
+	}
+	walls = walls[1:]
+	slices.Sort(walls)
+	return walls[len(walls)/2], nil
+}
+
 func size(path string) string {
 	var total int64
 	count := 0
@@ -124,6 +189,15 @@ func size(path string) string {
 	}
 	if !st.IsDir() {
 		return fmt.Sprintf("%.1f MB", float64(st.Size())/1e6)
+	}
+	if isImage(path) {
+		blobs, _ := filepath.Glob(filepath.Join(path, "blobs", "sha256", "*"))
+		for _, b := range blobs {
+			if info, err := os.Stat(b); err == nil {
+				total += info.Size()
+			}
+		}
+		return fmt.Sprintf("image, %.0f MB", float64(total)/1e6)
 	}
 	entries, _ := os.ReadDir(path)
 	for _, e := range entries {
@@ -135,18 +209,40 @@ func size(path string) string {
 	return fmt.Sprintf("%d files, %.0f MB", count, float64(total)/1e6)
 }
 
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "benchtool:", err)
+	os.Exit(1)
+}
+
 func main() {
 	ferroseal := flag.String("ferroseal", "bin/ferroseal", "ferroseal binary")
 	syft := flag.String("syft", ".tools/bin/syft", "syft binary")
 	runs := flag.Int("runs", 5, "measured runs per tool and input")
+	hashFile := flag.String("hash", "", "print the SHA-256 of this file and exit")
+	startup := flag.String("startup", "", "also measure start-up, with this binary for the SBOM and hash runs")
 	flag.Parse()
-	if flag.NArg() == 0 {
+	if *hashFile != "" {
+		f, err := os.Open(*hashFile)
+		if err != nil {
+			fail(err)
+		}
+		h := sha256.New()
+		if _, err := io.CopyBuffer(h, f, make([]byte, 256<<10)); err != nil {
+			fail(err)
+		}
+		fmt.Printf("%x  %s\n", h.Sum(nil), *hashFile)
+		return
+	}
+	if flag.NArg() == 0 && *startup == "" {
 		fmt.Fprintln(os.Stderr, "usage: benchtool [flags] NAME=PATH...")
 		os.Exit(2)
 	}
+	mib := func(b int64) float64 { return float64(b) / (1 << 20) }
 	syftEnv := []string{"SYFT_CHECK_FOR_APP_UPDATE=false"}
-	fmt.Println("| input | size | ferroseal | syft | syft / ferroseal (time) | ferroseal peak RSS (private) | syft peak RSS (private) | syft / ferroseal (RSS) | Go SHA-256 alone | ferroseal / SHA-256 |")
-	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	if flag.NArg() > 0 {
+		fmt.Println("| input | size | ferroseal | syft | syft / ferroseal (time) | ferroseal peak RSS (private) | syft peak RSS (private) | syft / ferroseal (RSS) | floor: Go reads it once | ferroseal / floor |")
+		fmt.Println("|---|---|---|---|---|---|---|---|---|---|")
+	}
 	for _, arg := range flag.Args() {
 		name, path, ok := strings.Cut(arg, "=")
 		if !ok {
@@ -155,12 +251,15 @@ func main() {
 		}
 		st, err := os.Stat(path)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchtool:", err)
-			os.Exit(1)
+			fail(err)
 		}
 		fArgs := []string{*ferroseal, "sbom", path, "-o", "cyclonedx-json"}
 		sArgs := []string{*syft, "scan", "file:" + path, "-q", "-o", "cyclonedx-json@1.6"}
-		if st.IsDir() {
+		image := st.IsDir() && isImage(path)
+		switch {
+		case image:
+			sArgs[2] = "oci-dir:" + path
+		case st.IsDir():
 			fArgs = append(fArgs, "--merge")
 			sArgs[2] = "dir:" + path
 		}
@@ -168,32 +267,107 @@ func main() {
 		for i := range *runs + 1 {
 			f, err := run(fArgs, nil)
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "benchtool:", err)
-				os.Exit(1)
+				fail(err)
 			}
 			s, err := run(sArgs, syftEnv)
 			if err != nil {
-				fmt.Fprintln(os.Stderr, "benchtool:", err)
-				os.Exit(1)
+				fail(err)
 			}
 			if i > 0 { // the first run of each warms the page cache
 				fm, sm = append(fm, f), append(sm, s)
 			}
 		}
 		f, s := median(fm), median(sm)
-		shaCol, ratioCol := "", ""
-		if !st.IsDir() {
-			sha, err := sha256Time(path, *runs)
-			if err != nil {
-				fmt.Fprintln(os.Stderr, "benchtool:", err)
-				os.Exit(1)
-			}
-			shaCol = sha.Round(time.Millisecond).String()
-			ratioCol = fmt.Sprintf("%.2f×", float64(f.wall)/float64(sha))
+		floorCol, ratioCol := "", ""
+		var floor time.Duration
+		switch {
+		case image:
+			floor, err = layersTime(path, *runs)
+		case !st.IsDir():
+			floor, err = sha256Time(path, *runs)
 		}
-		mib := func(b int64) float64 { return float64(b) / (1 << 20) }
+		if err != nil {
+			fail(err)
+		}
+		if floor > 0 {
+			floorCol = floor.Round(time.Millisecond).String()
+			ratioCol = fmt.Sprintf("%.2f×", float64(f.wall)/float64(floor))
+		}
 		fmt.Printf("| %s | %s | %s | %s | %.0f× | %.1f MiB (%.1f) | %.1f MiB (%.1f) | %.0f× | %s | %s |\n", name, size(path),
 			f.wall.Round(time.Millisecond), s.wall.Round(time.Millisecond), float64(s.wall)/float64(f.wall),
-			mib(f.rss), mib(f.anon), mib(s.rss), mib(s.anon), float64(s.rss)/float64(f.rss), shaCol, ratioCol)
+			mib(f.rss), mib(f.anon), mib(s.rss), mib(s.anon), float64(s.rss)/float64(f.rss), floorCol, ratioCol)
 	}
+	if *startup != "" {
+		if err := startupTable(*ferroseal, *startup, *runs); err != nil {
+			fail(err)
+		}
+	}
+}
+
+// startupTable times whole processes: an empty Go program, ferroseal --version, a Go program hashing file (this
+// one, with -hash), and ferroseal sbom file.
+func startupTable(ferroseal, file string, runs int) error {
+	dir, err := os.MkdirTemp("", "benchtool-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() {}\n"), 0o644); err != nil {
+		return err
+	}
+	build := exec.Command("go", "build", "-o", empty, filepath.Join(dir, "main.go"))
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return fmt.Errorf("building an empty program: %v: %s", err, out)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	st, err := os.Stat(file)
+	if err != nil {
+		return err
+	}
+	rows := []struct {
+		name string
+		argv []string
+	}{
+		{"an empty Go program", []string{empty}},
+		{"ferroseal --version", []string{ferroseal, "--version"}},
+		{fmt.Sprintf("a Go program hashing a %.0f MB binary (SHA-256)", float64(st.Size())/1e6), []string{self, "-hash", file}},
+		{"ferroseal sbom of that binary", []string{ferroseal, "sbom", file, "-o", "cyclonedx-json"}},
+	}
+	// More runs than the other table: these take milliseconds, and vary more.
+	n := max(runs*4, 20)
+	got := make([]measure, len(rows))
+	for i, r := range rows {
+		var ms []measure
+		for j := range n + 1 {
+			m, err := run(r.argv, nil)
+			if err != nil {
+				return err
+			}
+			if j > 0 {
+				ms = append(ms, m)
+			}
+		}
+		got[i] = median(ms)
+	}
+	fmt.Println()
+	// Linux counts a child's resident memory from before its exec, when it shares this program's: below this
+	// program's own, a peak is not known.
+	floorRSS := ownRSS()
+	fmt.Println("| start-up (whole process) | wall | peak RSS (private) | against |")
+	fmt.Println("|---|---|---|---|")
+	against := []string{"", fmt.Sprintf("%.1f× the empty program", float64(got[1].wall)/float64(got[0].wall)), "",
+		fmt.Sprintf("%.2f× hashing it", float64(got[3].wall)/float64(got[2].wall))}
+	for i, r := range rows {
+		rss := fmt.Sprintf("%.1f MiB (%.1f)", float64(got[i].rss)/(1<<20), float64(got[i].anon)/(1<<20))
+		if got[i].rss <= floorRSS {
+			rss = fmt.Sprintf("below %.1f MiB", float64(floorRSS)/(1<<20))
+		}
+		fmt.Printf("| %s | %.1f ms | %s | %s |\n", r.name, float64(got[i].wall.Microseconds())/1000, rss, against[i])
+	}
+	return nil
 }

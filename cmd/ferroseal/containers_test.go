@@ -48,7 +48,23 @@ func containerRelease(t *testing.T) string {
 	runTool(t, "", umoci, "insert", "--image", oci+":1.2.0", filepath.Join(fixture, "aarch64-linux.elf"), "/usr/local/bin/app")
 	runTool(t, "", umoci, "insert", "--image", oci+":1.2.0", filepath.Join(fixture, "no-section.elf"), "/usr/bin/helper")
 	runTool(t, "", skopeo, "copy", "--quiet", "oci:"+oci+":1.2.0", "docker-archive:"+filepath.Join(dist, "app-image.tar")+":example.com/app:1.2.0")
+	runTool(t, "", skopeo, "copy", "--quiet", "oci:"+oci+":1.2.0", "oci-archive:"+filepath.Join(dist, "app-oci.tar")+":1.2.0")
 	runTool(t, "", jco, "new", filepath.Join(fixture, "wasm32.wasm"), "-o", filepath.Join(dist, "app.component.wasm"))
+	runTool(t, "", testenv.Tool(t, "zstd"), "-q", "-19", filepath.Join(work, "app.tar"), "-o", filepath.Join(dist, "app-x86_64-linux.tar.zst"))
+	// An RPM, by rpmbuild, with an xz payload.
+	top := filepath.Join(work, "rpm")
+	os.MkdirAll(filepath.Join(top, "SPECS"), 0o755)
+	spec := filepath.Join(top, "SPECS", "app.spec")
+	os.WriteFile(spec, []byte("Name: app\nVersion: 1.2.0\nRelease: 1\nSummary: app\nLicense: MIT\n%global debug_package %{nil}\n"+
+		"%description\napp\n%install\nmkdir -p %{buildroot}/usr/bin\ncp "+filepath.Join(tree, "usr", "bin", "app")+" %{buildroot}/usr/bin/\n"+
+		"%files\n/usr/bin/app\n"), 0o644)
+	runTool(t, "", testenv.Tool(t, "rpmbuild"), "-bb", "--quiet", "--define", "_topdir "+top, "--define", "__strip /bin/true",
+		"--define", "_build_id_links none", "--define", "_binary_payload w6.xzdio", spec)
+	rpms, _ := filepath.Glob(filepath.Join(top, "RPMS", "*", "*.rpm"))
+	if len(rpms) != 1 {
+		t.Fatalf("rpmbuild made %v", rpms)
+	}
+	os.WriteFile(filepath.Join(dist, "app-1.2.0-1.x86_64.rpm"), mustRead(t, rpms[0]), 0o644)
 	return dist
 }
 
@@ -107,9 +123,13 @@ func TestContainersEndToEnd(t *testing.T) {
 		t.Fatalf("release: %s", res.stderr)
 	}
 	sums := string(mustRead(t, filepath.Join(dist, "SHA256SUMS")))
-	for _, art := range []string{"app-x86_64-linux.tar.xz", "app_1.2.0_amd64.deb", "app-image.tar", "app.component.wasm"} {
+	for _, art := range []string{"app-x86_64-linux.tar.xz", "app-x86_64-linux.tar.zst", "app_1.2.0_amd64.deb", "app-1.2.0-1.x86_64.rpm",
+		"app-image.tar", "app-oci.tar", "app.component.wasm"} {
 		if !strings.Contains(sums, "  "+art+"\n") {
 			t.Errorf("SHA256SUMS does not name %s", art)
+		}
+		if res := runCLI(t, nil, "", "inspect", filepath.Join(dist, art)); res.code != 0 || !strings.Contains(res.stdout, "ws-app") {
+			t.Errorf("inspect %s: exit %d\n%s%s", art, res.code, res.stdout, res.stderr)
 		}
 		res := runCLI(t, nil, "", "verify", filepath.Join(dist, art), "--key", pub, "--type", "cyclonedx", "--type", "spdx", "--check-sbom")
 		if res.code != 0 {

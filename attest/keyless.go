@@ -187,7 +187,12 @@ func ReadToken(path string) (string, error) {
 // exactly.
 type IdentityPolicy struct {
 	Identity, IdentityRegexp string
-	Issuer, IssuerRegexp     string
+	// SignerWorkflow ([HOST/]OWNER/REPO/PATH, HOST github.com by default) is the CI workflow that signed: the SAN
+	// must be https://HOST/OWNER/REPO/PATH@REF, whatever REF. SignerRepo ([HOST/]OWNER/REPO) is its repository:
+	// the SAN must be a workflow of it (owner and repository compared regardless of case, as GitHub names them).
+	// Each stands for Identity, as gh attestation verify's --signer-workflow and --signer-repo do.
+	SignerWorkflow, SignerRepo string
+	Issuer, IssuerRegexp       string
 	// Extensions that must equal the certificate's: the GitHub workflow repository, ref, name, sha, trigger, ...
 	Extensions certificate.Extensions
 }
@@ -195,8 +200,24 @@ type IdentityPolicy struct {
 // NewIdentity builds sigstore-go's certificate identity from the policy. sigstore-go searches regular expressions
 // unanchored; ferroseal anchors them, so that "foo@example\.com" does not accept "foo@example.com.evil".
 func NewIdentity(p IdentityPolicy) (verify.CertificateIdentity, error) {
-	if (p.Identity == "") == (p.IdentityRegexp == "") {
-		return verify.CertificateIdentity{}, fmt.Errorf("%w: give exactly one of a certificate identity and an identity regexp", ErrPolicy)
+	given := 0
+	for _, v := range []string{p.Identity, p.IdentityRegexp, p.SignerWorkflow, p.SignerRepo} {
+		if v != "" {
+			given++
+		}
+	}
+	if given != 1 {
+		return verify.CertificateIdentity{}, fmt.Errorf("%w: give exactly one of a certificate identity, an identity regexp, a signer workflow and a signer repository", ErrPolicy)
+	}
+	if p.SignerWorkflow != "" || p.SignerRepo != "" {
+		re, host, err := signerRegexp(p.SignerWorkflow, p.SignerRepo)
+		if err != nil {
+			return verify.CertificateIdentity{}, err
+		}
+		p.IdentityRegexp = re
+		if p.Issuer == "" && p.IssuerRegexp == "" && host == "github.com" {
+			p.Issuer = GitHubActionsIssuer
+		}
 	}
 	if (p.Issuer == "") == (p.IssuerRegexp == "") {
 		return verify.CertificateIdentity{}, fmt.Errorf("%w: give exactly one of a certificate OIDC issuer and an issuer regexp", ErrPolicy)
@@ -246,6 +267,32 @@ func NewIdentity(p IdentityPolicy) (verify.CertificateIdentity, error) {
 		return verify.CertificateIdentity{}, fmt.Errorf("%w: %v", ErrPolicy, err)
 	}
 	return id, nil
+}
+
+// GitHubActionsIssuer is the OIDC issuer of GitHub Actions' identity tokens.
+const GitHubActionsIssuer = "https://token.actions.githubusercontent.com"
+
+// signerRegexp turns a signer workflow or repository into the regular expression its SAN must match (before
+// anchoring), and names its host.
+func signerRegexp(workflow, repo string) (re, host string, err error) {
+	v := workflow + repo
+	parts := strings.Split(strings.Trim(v, "/"), "/")
+	host = "github.com"
+	if strings.Contains(parts[0], ".") {
+		host, parts = parts[0], parts[1:]
+	}
+	if strings.ContainsAny(v, "@ \t\n") || len(parts) < 2 || parts[0] == "" || parts[1] == "" || (workflow != "" && len(parts) < 3) || (repo != "" && len(parts) != 2) {
+		what := "--signer-repo: want [HOST/]OWNER/REPO"
+		if workflow != "" {
+			what = "--signer-workflow: want [HOST/]OWNER/REPO/PATH/TO/WORKFLOW"
+		}
+		return "", "", fmt.Errorf("%w: %s, got %q", ErrPolicy, what, v)
+	}
+	prefix := "(?i:" + regexp.QuoteMeta("https://"+host+"/"+parts[0]+"/"+parts[1]) + ")"
+	if repo != "" {
+		return prefix + "/.+", host, nil
+	}
+	return prefix + regexp.QuoteMeta("/"+strings.Join(parts[2:], "/")) + "@.+", host, nil
 }
 
 // LoadTrustedRoot reads a trusted_root.json, offline.

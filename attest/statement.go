@@ -90,6 +90,8 @@ type Statement struct {
 	Subject       []Subject       `json:"subject"`
 	PredicateType string          `json:"predicateType"`
 	Predicate     json.RawMessage `json:"predicate"`
+
+	raw json.RawMessage // the statement as parsed: the bytes that were signed
 }
 
 // NewStatement makes and validates a statement. The predicate must be a JSON object; it is embedded as is (after
@@ -167,6 +169,7 @@ func ParseStatement(b []byte) (*Statement, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	s.raw = json.RawMessage(bytes.Clone(bytes.TrimSpace(b)))
 	return &s, nil
 }
 

@@ -67,7 +67,12 @@ type Policy struct {
 	// Auditable bounds the binary read for CheckSBOM.
 	Auditable auditable.Options
 	// Provenance, when set, is checked against every SLSA provenance attestation, and at least one is required.
+	// Whatever the policy, a provenance statement signed by a CI workflow's certificate must name that workflow as
+	// its builder (BuilderBinding).
 	Provenance *ProvenancePolicy
+	// DenySelfHostedRunners requires every attestation about the artifact to be signed by a certificate of a
+	// runner hosted by the CI service (github-hosted, gitlab-hosted): a machine the project does not control.
+	DenySelfHostedRunners bool
 }
 
 func (p *Policy) validate() error {
@@ -129,12 +134,16 @@ type AttestationResult struct {
 	Timestamps []Timestamp       `json:"timestamps,omitempty"`
 	SBOM       *SBOMCheck        `json:"sbom,omitempty"`
 	Provenance *ProvenanceResult `json:"provenance,omitempty"`
-	Error      string            `json:"error,omitempty"`
+	// ProvenanceStatement is the verified in-toto statement of a provenance attestation about the artifact, as it
+	// was signed.
+	ProvenanceStatement json.RawMessage `json:"provenanceStatement,omitempty"`
+	Error               string          `json:"error,omitempty"`
 	// Shortfalls name requirements of the policy a bundle that failed does not meet by its make, rather than by
 	// tampering: a front end can say which policy option would accept it, for the user to decide.
 	Shortfalls []Shortfall `json:"shortfalls,omitempty"`
 
 	statement *Statement
+	cert      *certificate.Summary
 }
 
 // Shortfall is a requirement of the policy that a bundle does not meet by its make.
@@ -283,6 +292,7 @@ func VerifyStream(ctx context.Context, artifactPath string, evidence iter.Seq2[E
 		}
 		if ar.Error != "" {
 			ar.Verified = false
+			ar.ProvenanceStatement = nil // only a statement that passed is given out
 			ar.Error = safetext.Cut(ar.Error, maxProblem)
 			res.Problems = append(res.Problems, ar.Source+": "+ar.Error)
 			res.Attestations = append(res.Attestations, ar)
@@ -518,6 +528,7 @@ func (p *Policy) verifyOne(v *verify.Verifier, identity []verify.PolicyOption, e
 		}
 		if c := result.Signature.Certificate; c != nil {
 			ar.Signer.Certificate = certificateSummary(c)
+			ar.cert = c
 		}
 	}
 	for _, t := range result.VerifiedTimestamps {
@@ -527,11 +538,20 @@ func (p *Policy) verifyOne(v *verify.Verifier, identity []verify.PolicyOption, e
 	return ar
 }
 
-// checkPredicate applies the checks of ours to a verified attestation about the artifact.
+// checkPredicate applies the checks of ours to a verified attestation about the artifact: the signer's runner
+// and source commit, the SBOM against the binary, and provenance: its builder against its signer, then the policy.
 func (p *Policy) checkPredicate(ctx context.Context, artifactPath string, ar *AttestationResult) {
 	stmt := ar.statement
+	if msg := p.checkSigner(ar.cert); msg != "" {
+		ar.Error = msg
+		return
+	}
 	isSBOM := SameType(PredicateCycloneDX, stmt.PredicateType) || SameType(PredicateSPDX, stmt.PredicateType)
 	if p.CheckSBOM && isSBOM {
+		if artifactPath == "" {
+			ar.Error = "--check-sbom: the artifact itself is needed to check its SBOM, not its digest"
+			return
+		}
 		check, err := CheckSBOM(ctx, artifactPath, stmt.PredicateType, stmt.Predicate, p.Auditable)
 		switch {
 		case errors.Is(err, auditable.ErrNotAuditable):
@@ -545,20 +565,62 @@ func (p *Policy) checkPredicate(ctx context.Context, artifactPath string, ar *At
 			ar.SBOM = check
 		}
 	}
-	if stmt.PredicateType == PredicateSLSAProvenance1 {
-		// A predicate of the provenance type must be provenance, policy or not.
-		if p.Provenance != nil {
-			pr, err := p.Provenance.Check(stmt.Predicate)
-			ar.Provenance = pr
-			if err != nil {
-				ar.Error = err.Error()
+	if stmt.PredicateType != PredicateSLSAProvenance1 {
+		return
+	}
+	ar.ProvenanceStatement = stmt.raw
+	// A predicate of the provenance type must be provenance, policy or not; and it may only name the builder that
+	// signed it, policy or not.
+	pr, err := ReadProvenance(stmt.Predicate)
+	if err != nil {
+		ar.Error = err.Error()
+		return
+	}
+	ar.Provenance = pr
+	bound, err := BuilderBinding(stmt.Predicate, ar.cert)
+	if err != nil {
+		ar.Error = err.Error()
+		return
+	}
+	pr.BoundToSigner = bound
+	if p.Provenance == nil {
+		return
+	}
+	if p.Provenance.BuilderID != "" && !bound && ar.cert != nil {
+		ar.Error = fmt.Sprintf("--builder-id: the signing certificate (%s) is not a CI workflow's and names no builder: the statement's builder %q is its own claim",
+			ar.cert.SubjectAlternativeName, pr.BuilderID)
+		return
+	}
+	checked, err := p.Provenance.Check(stmt.Predicate)
+	if checked != nil {
+		checked.BoundToSigner = bound
+		ar.Provenance = checked
+	}
+	if err != nil {
+		ar.Error = err.Error()
+	}
+}
+
+// checkSigner applies the policy's requirements on the signing certificate: a runner of the CI service's own, the
+// source commit it certifies. A key-signed bundle has no certificate to meet them: it fails them.
+func (p *Policy) checkSigner(cert *certificate.Summary) string {
+	if p.DenySelfHostedRunners {
+		switch {
+		case cert == nil:
+			return "--deny-self-hosted-runners: signed with a key: no certificate says where the build ran"
+		case cert.RunnerEnvironment != "github-hosted" && cert.RunnerEnvironment != "gitlab-hosted":
+			env := cert.RunnerEnvironment
+			if env == "" {
+				env = "not a CI runner"
 			}
-		} else if pr, err := ReadProvenance(stmt.Predicate); err != nil {
-			ar.Error = err.Error()
-		} else {
-			ar.Provenance = pr
+			return fmt.Sprintf("--deny-self-hosted-runners: signed on a runner that is %s, not hosted by the CI service", env)
 		}
 	}
+	if p.Provenance != nil && p.Provenance.SourceDigest != "" && cert != nil && cert.SourceRepositoryDigest != "" &&
+		!strings.EqualFold(cert.SourceRepositoryDigest, p.Provenance.SourceDigest) {
+		return fmt.Sprintf("--source-digest: the signing certificate certifies the commit %s, want %s", cert.SourceRepositoryDigest, p.Provenance.SourceDigest)
+	}
+	return ""
 }
 
 func sbomMismatch(c *SBOMCheck) string {

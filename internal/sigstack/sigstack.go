@@ -1,5 +1,6 @@
 // Package sigstack runs a real Sigstore on 127.0.0.1 for tests: the OIDC issuers the tests control (an
-// email-type one and a GitHub-Actions-shaped one), Fulcio (ephemeral CA, no CT log), a timestamp authority
+// email-type one, a GitHub-Actions-shaped one and a GitLab-CI-shaped one, whose tokens carry the claim names of
+// the real services and which Fulcio turns into certificates with the same CI extensions), Fulcio (ephemeral CA, no CT log), a timestamp authority
 // (in-memory signer) and a Rekor v2 log (rekor-tiles on POSIX storage), with the trusted_root.json and
 // signing_config.json that describe them.
 //
@@ -44,8 +45,9 @@ type Tools struct {
 // Stack is a running Sigstore.
 type Stack struct {
 	Dir string
-	// EmailIssuer and GitHubIssuer are the OIDC issuers' URLs, as Fulcio trusts them.
+	// EmailIssuer, GitHubIssuer and GitLabIssuer are the OIDC issuers' URLs, as Fulcio trusts them.
 	EmailIssuer, GitHubIssuer   string
+	GitLabIssuer                string
 	FulcioURL, RekorURL, TSAURL string
 	// TrustedRoot and SigningConfig are the paths of trusted_root.json and signing_config.json.
 	TrustedRoot, SigningConfig string
@@ -233,10 +235,10 @@ func (s *Stack) startOIDC() error {
 		return err
 	}
 	base := "http://" + l.Addr().String()
-	s.EmailIssuer, s.GitHubIssuer = base+"/email", base+"/github"
+	s.EmailIssuer, s.GitHubIssuer, s.GitLabIssuer = base+"/email", base+"/github", base+"/gitlab"
 	jwks := jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &key.PublicKey, KeyID: "test", Algorithm: string(jose.ES256), Use: "sig"}}}
 	mux := http.NewServeMux()
-	for _, iss := range []string{s.EmailIssuer, s.GitHubIssuer} {
+	for _, iss := range []string{s.EmailIssuer, s.GitHubIssuer, s.GitLabIssuer} {
 		path := strings.TrimPrefix(iss, base)
 		mux.HandleFunc(path+"/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
 			json.NewEncoder(w).Encode(map[string]any{
@@ -274,18 +276,87 @@ func (s *Stack) EmailToken(email string) (string, error) {
 	return s.Token(s.EmailIssuer, map[string]any{"sub": email, "email": email, "email_verified": true})
 }
 
-// GitHubToken is a token shaped like GitHub Actions': a release workflow of repo at ref.
+// GitHubToken is a token shaped like GitHub Actions': a release workflow of repo at ref, run on a GitHub-hosted
+// runner, which signs itself (its job runs the workflow file, not a reusable workflow).
 func (s *Stack) GitHubToken(repo, ref, workflowFile string) (string, error) {
-	owner, _, _ := strings.Cut(repo, "/")
-	wf := repo + "/.github/workflows/" + workflowFile + "@" + ref
+	return s.GitHubJobToken(GitHubJob{Repo: repo, Ref: ref, Workflow: workflowFile})
+}
+
+// GitHubJob describes a GitHub Actions job, for its identity token.
+type GitHubJob struct {
+	// Repo (owner/name), Ref (refs/tags/v1) and Workflow (the file under .github/workflows) are the run's: the
+	// top-level workflow, which the certificate's Build Config URI names.
+	Repo, Ref, Workflow string
+	// JobWorkflowRef is the workflow the job runs, OWNER/REPO/.github/workflows/FILE@REF: the reusable workflow a
+	// job calls, which signs (the certificate's SAN and Build Signer URI). Empty: the top-level workflow.
+	JobWorkflowRef string
+	// Sha is the commit built (default 0123...).
+	Sha string
+	// RunnerEnvironment is github-hosted (default) or self-hosted.
+	RunnerEnvironment string
+	// EventName is what started the run (default push).
+	EventName string
+}
+
+// GitHubJobToken is a token with GitHub Actions' claims for a job.
+func (s *Stack) GitHubJobToken(j GitHubJob) (string, error) {
+	owner, _, _ := strings.Cut(j.Repo, "/")
+	wf := j.Repo + "/.github/workflows/" + j.Workflow + "@" + j.Ref
+	jobWF := j.JobWorkflowRef
+	if jobWF == "" {
+		jobWF = wf
+	}
+	sha := or(j.Sha, "0123456789abcdef0123456789abcdef01234567")
+	refType := "branch"
+	if strings.HasPrefix(j.Ref, "refs/tags/") {
+		refType = "tag"
+	}
 	return s.Token(s.GitHubIssuer, map[string]any{
-		"sub": "repo:" + repo + ":ref:" + ref, "repository": repo, "repository_owner": owner, "repository_id": "1001",
-		"repository_owner_id": "2002", "repository_visibility": "public", "ref": ref, "ref_type": "tag",
-		"sha": "0123456789abcdef0123456789abcdef01234567", "workflow": "Release", "workflow_ref": wf,
-		"workflow_sha": "0123456789abcdef0123456789abcdef01234567", "job_workflow_ref": wf,
-		"job_workflow_sha": "0123456789abcdef0123456789abcdef01234567", "event_name": "push", "run_id": "42",
-		"run_attempt": "1", "runner_environment": "github-hosted",
+		"sub": "repo:" + j.Repo + ":ref:" + j.Ref, "repository": j.Repo, "repository_owner": owner, "repository_id": "1001",
+		"repository_owner_id": "2002", "repository_visibility": "public", "ref": j.Ref, "ref_type": refType,
+		"sha": sha, "workflow": "Release", "workflow_ref": wf,
+		"workflow_sha": sha, "job_workflow_ref": jobWF,
+		"job_workflow_sha": "fedcba9876543210fedcba9876543210fedcba98", "event_name": or(j.EventName, "push"), "run_id": "42",
+		"run_attempt": "1", "runner_environment": or(j.RunnerEnvironment, "github-hosted"),
 	})
+}
+
+// GitLabJob describes a GitLab CI job, for its identity token.
+type GitLabJob struct {
+	// Host (gitlab.com) and ProjectPath (group/project) name the project; ConfigPath is its pipeline definition
+	// (.gitlab-ci.yml); Ref is the branch or tag name, Tag says which.
+	Host, ProjectPath, ConfigPath, Ref string
+	Tag                                bool
+	// Sha is the commit built; RunnerEnvironment is gitlab-hosted (default) or self-hosted.
+	Sha, RunnerEnvironment string
+	JobID                  string
+}
+
+// GitLabJobToken is a token with GitLab CI's claims (id_tokens) for a job.
+func (s *Stack) GitLabJobToken(j GitLabJob) (string, error) {
+	host := or(j.Host, "gitlab.com")
+	ns, _, _ := strings.Cut(j.ProjectPath, "/")
+	refType, refPath := "branch", "refs/heads/"+j.Ref
+	if j.Tag {
+		refType, refPath = "tag", "refs/tags/"+j.Ref
+	}
+	sha := or(j.Sha, "0123456789abcdef0123456789abcdef01234567")
+	return s.Token(s.GitLabIssuer, map[string]any{
+		"sub": "project_path:" + j.ProjectPath + ":ref_type:" + refType + ":ref:" + j.Ref, "namespace_id": "84",
+		"namespace_path": ns, "project_id": "56", "project_path": j.ProjectPath, "user_id": "20", "user_login": "maintainer",
+		"pipeline_id": "99", "pipeline_source": "push", "job_id": or(j.JobID, "7"), "ref": j.Ref, "ref_type": refType,
+		"ref_path": refPath, "ref_protected": "true", "runner_id": 12, "runner_environment": or(j.RunnerEnvironment, "gitlab-hosted"),
+		"sha": sha, "project_visibility": "public",
+		"ci_config_ref_uri": host + "/" + j.ProjectPath + "//" + or(j.ConfigPath, ".gitlab-ci.yml") + "@" + refPath,
+		"ci_config_sha":     sha,
+	})
+}
+
+func or(v, d string) string {
+	if v == "" {
+		return d
+	}
+	return v
 }
 
 func (s *Stack) fulcioConfig() []byte {
@@ -293,6 +364,7 @@ func (s *Stack) fulcioConfig() []byte {
 		"OIDCIssuers": map[string]any{
 			s.EmailIssuer:  map[string]any{"IssuerURL": s.EmailIssuer, "ClientID": "sigstore", "Type": "email"},
 			s.GitHubIssuer: map[string]any{"IssuerURL": s.GitHubIssuer, "ClientID": "sigstore", "Type": "ci-provider", "CIProvider": "github-workflow"},
+			s.GitLabIssuer: map[string]any{"IssuerURL": s.GitLabIssuer, "ClientID": "sigstore", "Type": "ci-provider", "CIProvider": "gitlab-pipeline"},
 		},
 		"CIIssuerMetadata": map[string]any{
 			"github-workflow": map[string]any{
@@ -309,6 +381,22 @@ func (s *Stack) fulcioConfig() []byte {
 					"SourceRepositoryVisibilityAtSigning": "repository_visibility",
 				},
 				"SubjectAlternativeNameTemplate": "{{ .url }}/{{ .job_workflow_ref }}",
+			},
+			// As Fulcio's own configuration for gitlab.com.
+			"gitlab-pipeline": map[string]any{
+				"DefaultTemplateValues": map[string]string{"url": "https://gitlab.com"},
+				"ExtensionTemplates": map[string]string{
+					"BuildSignerURI": "https://{{ .ci_config_ref_uri }}", "BuildSignerDigest": "ci_config_sha",
+					"RunnerEnvironment": "runner_environment", "SourceRepositoryURI": "{{ .url }}/{{ .project_path }}",
+					"SourceRepositoryDigest":     "sha",
+					"SourceRepositoryRef":        "refs/{{if eq .ref_type \"branch\"}}heads/{{ else }}tags/{{end}}{{ .ref }}",
+					"SourceRepositoryIdentifier": "project_id", "SourceRepositoryOwnerURI": "{{ .url }}/{{ .namespace_path }}",
+					"SourceRepositoryOwnerIdentifier": "namespace_id", "BuildConfigURI": "https://{{ .ci_config_ref_uri }}",
+					"BuildConfigDigest": "ci_config_sha", "BuildTrigger": "pipeline_source",
+					"RunInvocationURI":                    "{{ .url }}/{{ .project_path }}/-/jobs/{{ .job_id }}",
+					"SourceRepositoryVisibilityAtSigning": "project_visibility",
+				},
+				"SubjectAlternativeNameTemplate": "https://{{ .ci_config_ref_uri }}",
 			},
 		},
 	}

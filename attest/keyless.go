@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
@@ -99,7 +101,7 @@ func KeylessSignOptions(o KeylessOptions) (SignOptions, error) {
 	}
 	opts := SignOptions{
 		Keypair:                    kp,
-		CertificateProvider:        sign.NewFulcio(&sign.FulcioOptions{BaseURL: o.FulcioURL, Timeout: timeout, Retries: 1}),
+		CertificateProvider:        &cachedCertificate{inner: sign.NewFulcio(&sign.FulcioOptions{BaseURL: o.FulcioURL, Timeout: timeout, Retries: 1})},
 		CertificateProviderOptions: &sign.CertificateProviderOptions{IDToken: o.IDToken},
 		TrustedMaterial:            o.TrustedMaterial,
 	}
@@ -110,6 +112,60 @@ func KeylessSignOptions(o KeylessOptions) (SignOptions, error) {
 		opts.TimestampAuthorities = append(opts.TimestampAuthorities, sign.NewTimestampAuthority(&sign.TimestampAuthorityOptions{URL: u, Timeout: timeout, Retries: 1}))
 	}
 	return opts, nil
+}
+
+// cachedCertificate asks its certificate authority once for a certificate of the run's key, and gives that one
+// until it nears its end: every bundle of a run carries the same certificate, and the run can know the identity it
+// signs with before it signs (SignerCertificate). Fulcio's certificates live ten minutes; one with less than
+// renewBefore left is replaced.
+type cachedCertificate struct {
+	inner    sign.CertificateProvider
+	mu       sync.Mutex
+	der      []byte
+	key      sign.Keypair
+	notAfter time.Time
+}
+
+const renewBefore = 3 * time.Minute
+
+func (c *cachedCertificate) GetCertificate(ctx context.Context, kp sign.Keypair, opts *sign.CertificateProviderOptions) ([]byte, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.der != nil && c.key == kp && time.Until(c.notAfter) > renewBefore {
+		return c.der, nil
+	}
+	der, err := c.inner.GetCertificate(ctx, kp, opts)
+	if err != nil {
+		return nil, err
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the certificate authority's answer: %v", ErrKeyless, err)
+	}
+	c.der, c.key, c.notAfter = der, kp, cert.NotAfter
+	return der, nil
+}
+
+// SignerCertificate returns what keyless signing with opts certifies: the certificate its key gets from the
+// certificate authority (asked now, and then reused by the signatures), summarised: the identity and, for a CI
+// job, the workflow that holds it (Build Signer URI), the source and the runner. For a key it returns nil.
+func SignerCertificate(ctx context.Context, opts SignOptions) (*certificate.Summary, error) {
+	if opts.CertificateProvider == nil {
+		return nil, nil
+	}
+	der, err := opts.CertificateProvider.GetCertificate(ctx, opts.Keypair, opts.CertificateProviderOptions)
+	if err != nil {
+		return nil, fmt.Errorf("%w: getting a certificate: %v", ErrSign, err)
+	}
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the certificate: %v", ErrSign, err)
+	}
+	sum, err := certificate.SummarizeCertificate(cert)
+	if err != nil {
+		return nil, fmt.Errorf("%w: the certificate: %v", ErrSign, err)
+	}
+	return &sum, nil
 }
 
 // Where an identity token came from.

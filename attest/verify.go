@@ -253,9 +253,28 @@ func VerifyStream(ctx context.Context, artifactPath string, evidence iter.Seq2[E
 	if err != nil {
 		return nil, fmt.Errorf("hashing %s: %w", artifactPath, err)
 	}
-	digest, _ := hex.DecodeString(hashes[0].Value)
-	res := &Result{Artifact: Subject{Name: baseName(artifactPath), Digest: map[string]string{"sha256": hashes[0].Value}}}
+	return verifyArtifact(ctx, baseName(artifactPath), hashes[0].Value, artifactPath, evidence, p)
+}
 
+// VerifyDigest checks an artifact that is not at hand, known by its name and SHA-256 (hex), against its
+// attestations: as VerifyStream, without the checks that need the file itself (CheckSBOM, a policy error here).
+func VerifyDigest(ctx context.Context, name, sha256Hex string, evidence iter.Seq2[Evidence, error], p Policy) (*Result, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	if p.CheckSBOM {
+		return nil, fmt.Errorf("%w: checking an SBOM against the binary needs the binary, not its digest", ErrPolicy)
+	}
+	if len(sha256Hex) != 64 || !isHex(sha256Hex) {
+		return nil, fmt.Errorf("%w: a SHA-256 digest is 64 hexadecimal digits, got %q", ErrPolicy, sha256Hex)
+	}
+	return verifyArtifact(ctx, name, strings.ToLower(sha256Hex), "", evidence, p)
+}
+
+// verifyArtifact verifies the artifact of the digest; path is the file, or "" when only its digest is known.
+func verifyArtifact(ctx context.Context, name, sha256Hex, artifactPath string, evidence iter.Seq2[Evidence, error], p Policy) (*Result, error) {
+	digest, _ := hex.DecodeString(sha256Hex)
+	res := &Result{Artifact: Subject{Name: name, Digest: map[string]string{"sha256": sha256Hex}}}
 	verifier, err := p.verifier()
 	if err != nil {
 		return nil, err

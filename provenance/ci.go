@@ -1,6 +1,7 @@
 package provenance
 
 import (
+	"net/url"
 	"runtime"
 	"strings"
 
@@ -64,13 +65,9 @@ func DetectCI(lookup func(string) (string, bool)) CI {
 		case get("CI_COMMIT_REF_NAME") != "":
 			ref = "refs/heads/" + get("CI_COMMIT_REF_NAME")
 		}
-		builder := project + "/-/runners/" + firstNonEmpty(get("CI_RUNNER_ID"), "unknown")
-		if server := get("CI_SERVER_URL"); server != "" && get("CI_RUNNER_ID") == "" {
-			builder = strings.TrimSuffix(server, "/") + "/-/runners"
-		}
 		return CI{
 			System:       "gitlab-ci",
-			BuilderID:    builder,
+			BuilderID:    gitlabBuilder(get, project, ref),
 			InvocationID: get("CI_JOB_URL"),
 			Internal: map[string]any{"gitlab": dropEmpty(map[string]any{
 				"server_url":      get("CI_SERVER_URL"),
@@ -91,6 +88,19 @@ func DetectCI(lookup func(string) (string, bool)) CI {
 		BuilderID: LocalBuilderID,
 		Internal:  map[string]any{"local": map[string]any{"os": runtime.GOOS, "arch": runtime.GOARCH}},
 	}
+}
+
+// gitlabBuilder names a GitLab CI build's builder as GitLab's identity tokens (and the Fulcio certificates made
+// from them: the Build Signer URI) name the job: its project's pipeline definition at the ref,
+// https://HOST/GROUP/PROJECT//.gitlab-ci.yml@refs/tags/v1. The runner is an internal parameter.
+func gitlabBuilder(get func(string) string, project, ref string) string {
+	host := get("CI_SERVER_HOST")
+	path := get("CI_PROJECT_PATH")
+	if u, err := url.Parse(project); err == nil && u.Host != "" {
+		host = firstNonEmpty(host, u.Host)
+		path = firstNonEmpty(path, strings.Trim(u.Path, "/"))
+	}
+	return "https://" + host + "/" + path + "//" + firstNonEmpty(get("CI_CONFIG_PATH"), ".gitlab-ci.yml") + "@" + ref
 }
 
 func firstNonEmpty(s ...string) string {

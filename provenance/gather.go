@@ -20,6 +20,13 @@ type GatherOptions struct {
 	Lookup func(string) (string, bool)
 	// Build is what was asked of cargo; its ManifestPath is set here, relative to the repository root.
 	Build Build
+	// NoWorkspacePrograms runs nothing the workspace can configure: cargo is not run (a checkout's
+	// .cargo/config.toml may name programs, a rustc wrapper among them), the workspace root is the nearest
+	// directory up from the manifest with a Cargo.lock, and the toolchain is Rustc (as reported by the build), or
+	// left out. For a job that signs and must not run the code it signs for.
+	NoWorkspacePrograms bool
+	// Rustc is the toolchain when it is not asked of rustc (NoWorkspacePrograms).
+	Rustc *cargo.Rustc
 }
 
 // Gather collects the facts of a build of a workspace: the CI system and its view of the source, the git
@@ -51,7 +58,12 @@ func Gather(ctx context.Context, opts GatherOptions) (Facts, error) {
 	}
 	f.Build.ManifestPath = relativeToRepo(ctx, dir, abs)
 
-	root := workspaceRoot(ctx, abs)
+	root := ""
+	if opts.NoWorkspacePrograms {
+		root = lockfileDir(filepath.Dir(abs))
+	} else {
+		root = workspaceRoot(ctx, abs)
+	}
 	lockPath := filepath.Join(root, "Cargo.lock")
 	if _, err := os.Stat(lockPath); err == nil {
 		lf, err := cargo.ReadLockfileFile(lockPath)
@@ -60,15 +72,33 @@ func Gather(ctx context.Context, opts GatherOptions) (Facts, error) {
 		}
 		f.Lockfile = lf
 	}
-	rc, err := cargo.RustcInfo(ctx)
-	if err != nil {
-		return Facts{}, err
+	if opts.NoWorkspacePrograms {
+		f.Rustc = opts.Rustc
+	} else {
+		rc, err := cargo.RustcInfo(ctx)
+		if err != nil {
+			return Facts{}, err
+		}
+		f.Rustc = rc
 	}
-	f.Rustc = rc
-	if f.Build.Target == "" {
-		f.Build.Target = rc.Host
+	if f.Build.Target == "" && f.Rustc != nil {
+		f.Build.Target = f.Rustc.Host
 	}
 	return f, nil
+}
+
+// lockfileDir is the nearest directory from dir up that holds a Cargo.lock (a workspace's root), or dir.
+func lockfileDir(dir string) string {
+	for d := dir; ; {
+		if st, err := os.Stat(filepath.Join(d, "Cargo.lock")); err == nil && st.Mode().IsRegular() {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return dir
+		}
+		d = parent
+	}
 }
 
 // workspaceRoot asks cargo for the workspace root of a manifest; without cargo, the manifest's own directory.

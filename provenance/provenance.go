@@ -84,6 +84,11 @@ type Facts struct {
 	StartedOn, FinishedOn time.Time
 	// Byproducts are files made along with the artifacts (SBOMs).
 	Byproducts []Artifact
+	// Inputs are the inputs a CI workflow was called with, recorded as externalParameters.inputs.
+	Inputs map[string]string
+	// RustcReported says the toolchain is the build's own report, not read by the job making the provenance
+	// (an isolated build): its dependency says so (annotations.reportedBy = "build").
+	RustcReported bool
 }
 
 // Predicate builds the SLSA Provenance v1 predicate, validates it with the in-toto attestation library, and
@@ -147,6 +152,13 @@ func proto(f Facts) (*slsa.Provenance, error) {
 	if f.Build.NoDefaultFeatures {
 		external["noDefaultFeatures"] = true
 	}
+	if len(f.Inputs) > 0 {
+		in := map[string]any{}
+		for k, v := range f.Inputs {
+			in[k] = v
+		}
+		external["inputs"] = in
+	}
 	ext, err := structpb.NewStruct(external)
 	if err != nil {
 		return nil, err
@@ -187,6 +199,9 @@ func proto(f Facts) (*slsa.Provenance, error) {
 		}
 		if f.Rustc.LLVM != "" {
 			ann["llvm"] = f.Rustc.LLVM
+		}
+		if f.RustcReported {
+			ann["reportedBy"] = "build"
 		}
 		d := &intoto.ResourceDescriptor{Name: "rustc", Uri: "pkg:generic/rustc@" + f.Rustc.Release}
 		if f.Rustc.CommitHash != "" {

@@ -207,7 +207,7 @@ func TestDetectCI(t *testing.T) {
 		t.Errorf("github: %+v", gh)
 	}
 	gl := DetectCI(env(gitlabEnv))
-	if gl.System != "gitlab-ci" || gl.BuilderID != "https://gitlab.com/ferroseal/example/-/runners/12270" || gl.Source.Ref != "refs/heads/main" {
+	if gl.System != "gitlab-ci" || gl.BuilderID != "https://gitlab.com/ferroseal/example//.gitlab-ci.yml@refs/heads/main" || gl.Source.Ref != "refs/heads/main" {
 		t.Errorf("gitlab: %+v", gl)
 	}
 	tagged := map[string]string{}

@@ -26,6 +26,9 @@ type StatementOptions struct {
 	StartedOn, FinishedOn time.Time
 	// ToolVersion is the version of the program recording the build.
 	ToolVersion string
+	// BuilderID, when set, is the builder instead of the one the CI's environment names: the workflow that holds a
+	// keyless signing identity, as its certificate names it.
+	BuilderID string
 }
 
 // Statement gathers a build's facts (Gather) and makes the in-toto statement of its provenance about the
@@ -37,6 +40,9 @@ func Statement(ctx context.Context, o StatementOptions) (*attest.Statement, erro
 	}
 	facts.ToolVersion = o.ToolVersion
 	facts.StartedOn, facts.FinishedOn = o.StartedOn, o.FinishedOn
+	if o.BuilderID != "" {
+		facts.CI.BuilderID = o.BuilderID
+	}
 	for _, b := range o.Byproducts {
 		d, err := attest.DigestFile(b, "sha256")
 		if err != nil {

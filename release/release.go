@@ -45,6 +45,7 @@ import (
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 	"github.com/ferroseal/ferroseal/sbom/binary"
+	"github.com/ferroseal/ferroseal/sbom/cargo"
 	"github.com/ferroseal/ferroseal/sbom/format"
 )
 
@@ -131,6 +132,30 @@ type Provenance struct {
 	Lookup func(string) (string, bool)
 	// ToolVersion is recorded in provenance made here.
 	ToolVersion string
+	// Isolated, when set, is a build that ran in another job, which held no signing identity (SLSA Build L3):
+	// the provenance is made here, from this job's own context, and Record and Manifest are not used.
+	Isolated *Isolated
+}
+
+// Isolated is a build that ran in a job of its own, without the signing identity: its build scripts and
+// proc-macros, which run there, can neither sign nor choose what is signed. Its record is evidence of which
+// artifacts it produced (its subjects must be exactly the release's artifacts, by digest) and of what it reports
+// about itself (the toolchain, the times: marked as reported); nothing else in it is used. The provenance's
+// builder, source, dependencies (this job's checkout's Cargo.lock) and parameters come from this job, which runs
+// nothing the workspace configures (no cargo, no rustc).
+type Isolated struct {
+	// Record is the build job's unsigned provenance statement (ferroseal build --provenance FILE).
+	Record string
+	// Command is the build command the build job was defined to run, as argv: the workflow's own, with the
+	// caller's inputs. It is the provenance's command; the record must report the same.
+	Command []string
+	// Inputs are the inputs the workflow was called with: externalParameters.inputs.
+	Inputs map[string]string
+	// BuilderID is the builder; "" means the workflow that holds this job's keyless signing identity (the
+	// certificate's Build Signer URI), which a key cannot tell.
+	BuilderID string
+	// Manifest is the Cargo.toml built, in this job's checkout; "" means ./Cargo.toml.
+	Manifest string
 }
 
 // Artifact is one released file and what was made for it.
@@ -533,6 +558,9 @@ func sameDigest(a, b map[string]string) bool {
 // releaseProvenance returns the signed provenance of the release and a sentence saying what it is and why.
 func releaseProvenance(ctx context.Context, o Options, arts []Artifact, signed []byte) ([]provenanceBundle, string, error) {
 	p := o.Provenance
+	if p.Isolated != nil {
+		return isolatedProvenance(ctx, o, arts)
+	}
 	if p.Record == "" {
 		return workspaceProvenance(ctx, o, arts)
 	}
@@ -549,6 +577,9 @@ func releaseProvenance(ctx context.Context, o Options, arts []Artifact, signed [
 			return nil, "", fmt.Errorf("%s: %w", p.Record, err)
 		}
 		if err := releaseSubjects(p.Record, stmt, arts); err != nil {
+			return nil, "", err
+		}
+		if err := builderIsSigner(ctx, p.Record, stmt, o.Sign); err != nil {
 			return nil, "", err
 		}
 		b, err := attest.Sign(ctx, stmt, o.Sign)
@@ -636,8 +667,12 @@ func workspaceProvenance(ctx context.Context, o Options, arts []Artifact) ([]pro
 	for _, art := range arts {
 		paths = append(paths, art.Path)
 	}
+	builder, err := signerBuilder(ctx, o.Sign)
+	if err != nil {
+		return nil, "", err
+	}
 	stmt, err := provenance.Statement(ctx, provenance.StatementOptions{ManifestPath: manifest, Lookup: o.Provenance.Lookup,
-		Artifacts: paths, ToolVersion: o.Provenance.ToolVersion})
+		Artifacts: paths, ToolVersion: o.Provenance.ToolVersion, BuilderID: builder})
 	if err != nil {
 		return nil, "", err
 	}
@@ -647,4 +682,191 @@ func workspaceProvenance(ctx context.Context, o Options, arts []Artifact) ([]pro
 	}
 	why := fmt.Sprintf("made from the workspace of %s (no build record given: without the build command and times)", manifest)
 	return []provenanceBundle{{bundle: b, subjects: stmt.Subject}}, why, nil
+}
+
+// signerBuilder is the builder a keyless signer's certificate certifies: the CI workflow that holds the identity
+// (its Build Signer URI). It is "" for a key, or an identity that is no CI workflow's (an e-mail address).
+func signerBuilder(ctx context.Context, opts attest.SignOptions) (string, error) {
+	cert, err := attest.SignerCertificate(ctx, opts)
+	if err != nil || cert == nil {
+		return "", err
+	}
+	return cert.BuildSignerURI, nil
+}
+
+// builderIsSigner refuses to sign provenance that names another builder than the CI workflow whose identity
+// signs it: verifiers refuse it (attest.BuilderBinding), and it would claim a builder that did not vouch for it.
+func builderIsSigner(ctx context.Context, source string, stmt *attest.Statement, opts attest.SignOptions) error {
+	cert, err := attest.SignerCertificate(ctx, opts)
+	if err != nil || cert == nil || cert.BuildSignerURI == "" {
+		return err
+	}
+	if _, err := attest.BuilderBinding(stmt.Predicate, cert); err != nil {
+		return fmt.Errorf("%w: %s: %v: this job signs as %s; record the build in the job that signs, or use the isolated build of docs/slsa.md",
+			ErrProvenance, source, err, cert.BuildSignerURI)
+	}
+	return nil
+}
+
+// isolatedProvenance makes the provenance of a build that ran in another job (Isolated), and signs it.
+func isolatedProvenance(ctx context.Context, o Options, arts []Artifact) ([]provenanceBundle, string, error) {
+	iso := o.Provenance.Isolated
+	if len(iso.Command) == 0 {
+		return nil, "", fmt.Errorf("%w: an isolated build needs the command its job was defined to run", ErrProvenance)
+	}
+	data, err := inputfile.ReadAll(iso.Record, limits.MaxBundleSize)
+	if err != nil {
+		return nil, "", err
+	}
+	rec, err := attest.ParseStatement(data)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: %w", iso.Record, err)
+	}
+	if rec.PredicateType != attest.PredicateSLSAProvenance1 {
+		return nil, "", fmt.Errorf("%w: %s: predicate type %s, want %s", ErrProvenance, iso.Record, safetext.Quote(rec.PredicateType, 0), attest.PredicateSLSAProvenance1)
+	}
+	if err := exactlyTheArtifacts(iso.Record, rec, arts); err != nil {
+		return nil, "", err
+	}
+	report, err := readBuildReport(rec.Predicate)
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: %s: %v", ErrProvenance, iso.Record, err)
+	}
+	if !slices.Equal(report.command, iso.Command) {
+		return nil, "", fmt.Errorf("%w: %s reports the command %s, but the build job was defined to run %s",
+			ErrProvenance, iso.Record, safetext.Quote(strings.Join(report.command, " "), 200), safetext.Quote(strings.Join(iso.Command, " "), 200))
+	}
+	builder := iso.BuilderID
+	if builder == "" {
+		cert, err := attest.SignerCertificate(ctx, o.Sign)
+		switch {
+		case err != nil:
+			return nil, "", err
+		case cert == nil:
+			return nil, "", fmt.Errorf("%w: a key signs this release: name the builder of the isolated build", ErrProvenance)
+		case cert.BuildSignerURI == "":
+			return nil, "", fmt.Errorf("%w: the signing identity %s is not a CI workflow's: name the builder of the isolated build", ErrProvenance, cert.SubjectAlternativeName)
+		}
+		builder = cert.BuildSignerURI
+	}
+	manifest := iso.Manifest
+	if manifest == "" {
+		manifest = "Cargo.toml"
+	}
+	facts, err := provenance.Gather(ctx, provenance.GatherOptions{ManifestPath: manifest, Lookup: o.Provenance.Lookup,
+		Build: provenance.ParseCargoArgs(iso.Command), NoWorkspacePrograms: true, Rustc: report.rustc})
+	if err != nil {
+		return nil, "", err
+	}
+	facts.CI.BuilderID = builder
+	facts.RustcReported = report.rustc != nil
+	facts.StartedOn, facts.FinishedOn = report.started, report.finished
+	facts.Inputs = iso.Inputs
+	facts.ToolVersion = o.Provenance.ToolVersion
+	sum := sha256.Sum256(data)
+	if facts.CI.Internal == nil {
+		facts.CI.Internal = map[string]any{}
+	}
+	facts.CI.Internal["isolatedBuild"] = map[string]any{
+		"record":     map[string]any{"sha256": hex.EncodeToString(sum[:])},
+		"reportedBy": "build",
+		"reported":   []any{"rustc", "startedOn", "finishedOn"},
+	}
+	pred, err := provenance.Predicate(facts)
+	if err != nil {
+		return nil, "", err
+	}
+	var subjects []attest.Subject
+	for _, a := range arts {
+		subjects = append(subjects, attest.Subject{Name: a.Name, Digest: a.Digest})
+	}
+	stmt, err := attest.NewStatement(subjects, attest.PredicateSLSAProvenance1, pred)
+	if err != nil {
+		return nil, "", err
+	}
+	b, err := attest.Sign(ctx, stmt, o.Sign)
+	if err != nil {
+		return nil, "", err
+	}
+	why := fmt.Sprintf("made here for the isolated build of %s (%d artifact(s), exactly its record's), built by %s", iso.Record, len(arts), builder)
+	return []provenanceBundle{{bundle: b, subjects: stmt.Subject}}, why, nil
+}
+
+// exactlyTheArtifacts holds an isolated build's record to the release: its subjects and the artifacts must be the
+// same files, by SHA-256, none more on either side.
+func exactlyTheArtifacts(source string, rec *attest.Statement, arts []Artifact) error {
+	var foreign, missing []string
+	for _, sub := range rec.Subject {
+		if !slices.ContainsFunc(arts, func(a Artifact) bool { return sameDigest(sub.Digest, a.Digest) }) {
+			foreign = append(foreign, fmt.Sprintf("%s (sha256:%s)", safetext.Quote(sub.Name, 0), sub.Digest["sha256"]))
+		}
+	}
+	for _, a := range arts {
+		if !slices.ContainsFunc(rec.Subject, func(sub attest.Subject) bool { return sameDigest(sub.Digest, a.Digest) }) {
+			missing = append(missing, fmt.Sprintf("%s (sha256:%s)", safetext.Quote(a.Name, 0), a.Digest["sha256"]))
+		}
+	}
+	switch {
+	case len(foreign) > 0:
+		return fmt.Errorf("%w: %s names %d file(s) that are not artifacts of this release: %s", ErrProvenance, source, len(foreign), strings.Join(foreign[:min(len(foreign), 5)], ", "))
+	case len(missing) > 0:
+		return fmt.Errorf("%w: %s does not name %d artifact(s) of this release, which the build job therefore did not report making: %s", ErrProvenance, source, len(missing), strings.Join(missing[:min(len(missing), 5)], ", "))
+	}
+	return nil
+}
+
+// buildReport is what an isolated build's record says about the build: the command it ran, the toolchain, the
+// times. Only what the provenance marks as reported is taken from it.
+type buildReport struct {
+	command           []string
+	rustc             *cargo.Rustc
+	started, finished time.Time
+}
+
+func readBuildReport(predicate []byte) (*buildReport, error) {
+	var p struct {
+		BuildDefinition struct {
+			ExternalParameters struct {
+				Command []string `json:"command"`
+			} `json:"externalParameters"`
+			ResolvedDependencies []struct {
+				Name        string            `json:"name"`
+				Digest      map[string]string `json:"digest"`
+				Annotations map[string]any    `json:"annotations"`
+			} `json:"resolvedDependencies"`
+		} `json:"buildDefinition"`
+		RunDetails struct {
+			Metadata struct {
+				StartedOn  string `json:"startedOn"`
+				FinishedOn string `json:"finishedOn"`
+			} `json:"metadata"`
+		} `json:"runDetails"`
+	}
+	if err := json.Unmarshal(predicate, &p); err != nil {
+		return nil, fmt.Errorf("not SLSA provenance: %v", err)
+	}
+	r := &buildReport{command: p.BuildDefinition.ExternalParameters.Command}
+	for _, d := range p.BuildDefinition.ResolvedDependencies {
+		if d.Name != "rustc" {
+			continue
+		}
+		str := func(k string) string {
+			v, _ := d.Annotations[k].(string)
+			return safetext.Line(v, 200)
+		}
+		r.rustc = &cargo.Rustc{Version: str("version"), Release: str("release"), Host: str("host"), CommitDate: str("commitDate"),
+			LLVM: str("llvm"), CommitHash: safetext.Line(d.Digest["gitCommit"], 64)}
+	}
+	var err error
+	if s := p.RunDetails.Metadata.StartedOn; s != "" {
+		if r.started, err = time.Parse(time.RFC3339, s); err != nil {
+			return nil, fmt.Errorf("startedOn: %v", err)
+		}
+	}
+	if s := p.RunDetails.Metadata.FinishedOn; s != "" {
+		if r.finished, err = time.Parse(time.RFC3339, s); err != nil {
+			return nil, fmt.Errorf("finishedOn: %v", err)
+		}
+	}
+	return r, nil
 }

@@ -187,7 +187,7 @@ func TestProvenanceInCI(t *testing.T) {
 			}
 			want := map[string]provenance.CI{
 				"github": {BuilderID: "https://github.com/ferroseal/example/.github/workflows/release.yml@refs/tags/v0.3.1"},
-				"gitlab": {BuilderID: "https://gitlab.com/ferroseal/example/-/runners/3"},
+				"gitlab": {BuilderID: "https://gitlab.com/ferroseal/example//.gitlab-ci.yml@refs/tags/v0.3.1"},
 			}[name]
 			if got.BuilderID != want.BuilderID || got.SourceRef != "refs/tags/v0.3.1" || attest.NormalizeSourceURI(got.SourceURI) != "github.com/ferroseal/example" && name == "github" {
 				t.Errorf("%+v", got)

@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ferroseal/ferroseal/internal/sigstack"
 	"github.com/ferroseal/ferroseal/internal/testenv"
 )
 
@@ -129,12 +130,12 @@ func TestGitHubWorkflowExample(t *testing.T) {
 	bin := buildFerroseal(t)
 	ws := ciWorkspace(t)
 	const repo, tag = "ferroseal/example", "v0.3.1"
-	token, err := s.GitHubToken(repo, "refs/tags/"+tag, "release.yml")
+	commit := strings.TrimSpace(runScript(t, "rev-parse", ws, "git rev-parse HEAD", nil))
+	token, err := s.GitHubJobToken(sigstack.GitHubJob{Repo: repo, Ref: "refs/tags/" + tag, Workflow: "release.yml", Sha: commit})
 	if err != nil {
 		t.Fatal(err)
 	}
 	actions := actionsTokenServer(t, "runtime", token)
-	commit := strings.TrimSpace(runScript(t, "rev-parse", ws, "git rev-parse HEAD", nil))
 	env := map[string]string{
 		"PATH":                           bin + ":" + filepath.Join(testenv.RepoRoot(t), ".tools", "cargo-auditable", "bin") + ":" + os.Getenv("PATH"),
 		"GITHUB_ACTIONS":                 "true",
@@ -223,7 +224,8 @@ func TestGitHubWorkflowExample(t *testing.T) {
 }
 
 // TestGitLabPipelineExample runs every ferroseal command of examples/gitlab-ci/.gitlab-ci.yml in a simulated
-// GitLab CI job, with the job's identity token in SIGSTORE_ID_TOKEN.
+// GitLab CI job, with the job's identity token in SIGSTORE_ID_TOKEN (GitLab's claims, certified by Fulcio with
+// GitLab's extensions): the provenance names the pipeline that signs it as its builder.
 func TestGitLabPipelineExample(t *testing.T) {
 	s := requireStack(t)
 	var pipeline map[string]struct {
@@ -243,16 +245,19 @@ func TestGitLabPipelineExample(t *testing.T) {
 	}
 	bin := buildFerroseal(t)
 	ws := ciWorkspace(t)
-	token, err := s.EmailToken("release-bot@example.com")
+	commit := strings.TrimSpace(runScript(t, "rev-parse", ws, "git rev-parse HEAD", nil))
+	token, err := s.GitLabJobToken(sigstack.GitLabJob{ProjectPath: "ferroseal/example", Ref: "v0.3.1", Tag: true, Sha: commit})
 	if err != nil {
 		t.Fatal(err)
 	}
-	commit := strings.TrimSpace(runScript(t, "rev-parse", ws, "git rev-parse HEAD", nil))
 	env := map[string]string{
 		"PATH":                           bin + ":" + filepath.Join(testenv.RepoRoot(t), ".tools", "cargo-auditable", "bin") + ":" + os.Getenv("PATH"),
 		"GITLAB_CI":                      "true",
 		"CI_SERVER_URL":                  "https://gitlab.com",
 		"CI_PROJECT_URL":                 "https://gitlab.com/ferroseal/example",
+		"CI_SERVER_HOST":                 "gitlab.com",
+		"CI_PROJECT_PATH":                "ferroseal/example",
+		"CI_CONFIG_PATH":                 ".gitlab-ci.yml",
 		"CI_COMMIT_TAG":                  "v0.3.1",
 		"CI_COMMIT_SHA":                  commit,
 		"CI_JOB_URL":                     "https://gitlab.com/ferroseal/example/-/jobs/7",
@@ -270,8 +275,7 @@ func TestGitLabPipelineExample(t *testing.T) {
 	for k, v := range job.Variables {
 		env[k] = os.Expand(v, func(name string) string { return env[name] })
 	}
-	env["OIDC_ISSUER"] = s.EmailIssuer
-	env["SIGNER_IDENTITY"] = "release-bot@example.com"
+	env["OIDC_ISSUER"] = s.GitLabIssuer
 	ran := 0
 	for _, line := range job.Script {
 		if installsOrPublishes(line) {
@@ -290,7 +294,7 @@ func TestGitLabPipelineExample(t *testing.T) {
 	data := mustRead(t, filepath.Join(ws, "provenance.intoto.json"))
 	json.Unmarshal(data, &prov)
 	builder := prov["predicate"].(map[string]any)["runDetails"].(map[string]any)["builder"].(map[string]any)["id"]
-	if builder != "https://gitlab.com/ferroseal/example/-/runners/12" {
+	if builder != env["SIGNER_IDENTITY"] || builder != "https://gitlab.com/ferroseal/example//.gitlab-ci.yml@refs/tags/v0.3.1" {
 		t.Errorf("builder %v", builder)
 	}
 	sc := bufio.NewScanner(strings.NewReader(string(mustRead(t, filepath.Join(ws, "dist", "ws-app.intoto.jsonl")))))

@@ -26,6 +26,10 @@ type releaseFlags struct {
 	provenance     string
 	noProvenance   bool
 	ifNotAuditable string
+	isolated       string
+	buildCommand   string
+	buildInputs    []string
+	builderID      string
 }
 
 func (a *app) releaseCommand() *cobra.Command {
@@ -47,14 +51,26 @@ here only when every subject it names is an artifact of this release (by digest)
 first, as signed by this release's own key or keyless identity, and held to the same rule. Without --provenance it
 is made from the workspace (--manifest-path, default ./Cargo.toml) without the build command and times; a
 provenance.intoto.json lying in the directory is never picked up. --no-provenance leaves it out. Times come from SOURCE_DATE_EPOCH, else the commit time of
-the checkout, else the artifacts' modification time, so that re-running gives the same SBOMs.
+the checkout, else the artifacts' modification time, so that re-running gives the same SBOMs. Signing keylessly
+as a CI workflow, provenance names that workflow as its builder (verifiers require it); a build record naming
+another builder is refused.
+
+Isolated builds (SLSA Build L3; docs/slsa.md): when the build ran in a job of its own, without the signing
+identity, --isolated-build RECORD takes that job's unsigned record (ferroseal build --provenance RECORD). Its
+subjects must be exactly the artifacts given (re-hashed here); the provenance is then made here from this job's
+context: builder = the workflow this job signs as (or --builder-id), source and Cargo.lock from this job's
+checkout, command = --build-command (the command the build job was defined to run, which the record must report
+too), inputs = --build-input NAME=VALUE; the toolchain and times are taken from the record and marked as reported
+by the build. Nothing the workspace configures runs here: no cargo, no rustc (use --lockfile, not --manifest-path).
 
 ` + keylessHelp + `
 
 ` + passwordHelp,
 		Example: `  ferroseal release target/release/app --key ferroseal.key --output-dir dist
   ferroseal release dist/ --output-dir dist                           # keyless in CI
-  ferroseal build -- cargo auditable build --release --locked && ferroseal release target/release/app --output-dir dist`,
+  ferroseal build -- cargo auditable build --release --locked && ferroseal release target/release/app --output-dir dist
+  ferroseal release build-out/dist --output-dir release --isolated-build build-out/build.intoto.json \
+    --build-command "cargo auditable build --release --locked" --build-input binaries=app --lockfile Cargo.lock`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runRelease(cmd, &f, args) },
 	}
@@ -67,6 +83,10 @@ the checkout, else the artifacts' modification time, so that re-running gives th
 	fl.StringVar(&f.manifestPath, "manifest-path", "", "Cargo.toml of the workspace built (provenance; SBOM enrichment)")
 	fl.StringVar(&f.provenance, "provenance", "", "provenance statement or bundle recorded by ferroseal build")
 	fl.BoolVar(&f.noProvenance, "no-provenance", false, "write no provenance")
+	fl.StringVar(&f.isolated, "isolated-build", "", "the unsigned record of a build that ran in another job, without the signing identity: provenance is made here")
+	fl.StringVar(&f.buildCommand, "build-command", "", "with --isolated-build: the command the build job was defined to run")
+	fl.StringArrayVar(&f.buildInputs, "build-input", nil, "with --isolated-build: an input the workflow was called with, NAME=VALUE (repeatable)")
+	fl.StringVar(&f.builderID, "builder-id", "", "with --isolated-build: the builder (default: the CI workflow this job signs as)")
 	fl.StringVar(&f.ifNotAuditable, "if-not-auditable", "fail", "for an artifact without cargo-auditable data: fail, skip (leave it out), heuristic (an SBOM recovered from the binary, marked incomplete) or provenance-only")
 	return cmd
 }
@@ -97,6 +117,11 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	}
 	o.Provenance = release.Provenance{None: f.noProvenance, Record: f.provenance, Manifest: f.manifestPath, Lookup: a.lookupEnv,
 		ToolVersion: version.String()}
+	if iso, err := isolatedOptions(f); err != nil {
+		return err
+	} else if iso != nil {
+		o.Provenance.Isolated = iso
+	}
 	if f.provenance == "" && !f.noProvenance {
 		// ferroseal build leaves its record here; the handoff is explicit, never implied.
 		for _, name := range []string{"provenance.intoto.json", "provenance.sigstore.json"} {
@@ -133,6 +158,48 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	a.infof("provenance: %s", res.Provenance)
 	a.infof("released %d artifact(s) into %s", len(res.Artifacts), res.OutputDir)
 	return nil
+}
+
+// isolatedOptions reads the flags of an isolated build, refusing what would run the workspace's programs or
+// contradict it.
+func isolatedOptions(f *releaseFlags) (*release.Isolated, error) {
+	if f.isolated == "" {
+		for name, v := range map[string]bool{"build-command": f.buildCommand != "", "build-input": len(f.buildInputs) > 0, "builder-id": f.builderID != ""} {
+			if v {
+				return nil, usageErrorf("--%s describes an isolated build: give --isolated-build RECORD with it", name)
+			}
+		}
+		return nil, nil
+	}
+	switch {
+	case f.provenance != "" || f.noProvenance:
+		return nil, usageErrorf("--isolated-build makes the provenance here: it cannot be combined with --provenance or --no-provenance")
+	case f.manifestPath != "":
+		return nil, usageErrorf("--manifest-path runs cargo, which the signing job of an isolated build must not (a checkout's .cargo/config.toml may name programs): give --lockfile Cargo.lock")
+	case strings.TrimSpace(f.buildCommand) == "":
+		return nil, usageErrorf("--isolated-build needs --build-command: the command the build job was defined to run")
+	}
+	inputs, err := assignments("build-input", f.buildInputs)
+	if err != nil {
+		return nil, err
+	}
+	return &release.Isolated{Record: f.isolated, Command: strings.Fields(f.buildCommand), BuilderID: f.builderID, Inputs: inputs}, nil
+}
+
+// assignments reads the NAME=VALUE values of a repeatable flag; none gives nil.
+func assignments(flag string, values []string) (map[string]string, error) {
+	var out map[string]string
+	for _, in := range values {
+		k, v, ok := strings.Cut(in, "=")
+		if !ok || k == "" {
+			return nil, usageErrorf("--%s %q: want NAME=VALUE", flag, in)
+		}
+		if out == nil {
+			out = map[string]string{}
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // releaseLog prints the release's progress and warnings.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -37,13 +38,19 @@ type verifyFlags struct {
 	sourceBr                                                       string
 	maxSize                                                        string
 	maxPayload                                                     string
+	versionedTag                                                   string
+	sourceDigest                                                   string
+	inputs                                                         []string
+	denySelfHosted                                                 bool
+	digest                                                         string
+	printProvenance                                                bool
 }
 
 func (a *app) verifyCommand() *cobra.Command {
 	var f verifyFlags
 	cmd := &cobra.Command{
-		Use:   "verify ARTIFACT",
-		Short: "Verify an artifact against its signed attestations",
+		Use:   "verify ARTIFACT...",
+		Short: "Verify artifacts against their signed attestations",
 		Long: `Verify a downloaded artifact against its attestations: every bundle's signature (with --key), the
 artifact's SHA-256 (computed by streaming it) against the statements' subjects, the predicate types required with
 --type, and with --check-sbom that each attested SBOM lists exactly the crates the binary embeds.
@@ -59,6 +66,21 @@ entries and timestamps each bundle must carry; none is ever taken from the bundl
 must verify; lines about other artifacts are reported and not counted). Without --bundle, ARTIFACT.sigstore.json
 and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what these flags say.
 
+Several artifacts are each verified under the same policy, with a verdict each; the exit code is 3 when any fails.
+--digest sha256:HEX verifies an artifact that is not at hand, named by the one argument (bundles found by that
+name), as cosign's and gh's --digest do; --check-sbom needs the file itself.
+
+Provenance: a statement signed keylessly by a CI workflow must name that workflow as its builder (for GitHub's own
+artifact attestations, the runner kind and the workflow that ran), and the commit its certificate certifies; a
+statement naming another builder fails, whatever the flags. --builder-id (exact, or without "@REF": any ref of it),
+--build-type, --source-uri, --source-ref, --source-tag, --source-branch, --source-versioned-tag (vMAJOR[.MINOR[.PATCH]],
+compared as semantic versions), --source-digest (the commit, in the provenance and in the certificate) and
+--build-workflow-input NAME=VALUE require what slsa-verifier does; --signer-workflow and --signer-repo name the
+signing workflow as gh attestation verify does, --deny-self-hosted-runners refuses signatures made on runners the
+CI service does not host. --print-provenance writes each verified provenance statement to stdout (one JSON line
+each; the summary goes to stderr). GitHub's artifact attestations (gh attestation download) are Sigstore bundles of
+SLSA provenance: verify them with these flags and --bundle.
+
 ` + exitCodesHelp,
 		Example: `  ferroseal verify app --key ferroseal.pub --type cyclonedx
   ferroseal verify app --bundle app.intoto.jsonl --key ferroseal.pub --type cyclonedx --type slsaprovenance1 --check-sbom
@@ -66,8 +88,8 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
   ferroseal verify app --key ferroseal.pub -o json | jq .verified
   ferroseal verify app --certificate-identity https://github.com/o/r/.github/workflows/release.yml@refs/tags/v1.2.0 \
     --certificate-oidc-issuer https://token.actions.githubusercontent.com --type cyclonedx --check-sbom`,
-		Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error { return a.runVerify(cmd, &f, args[0]) },
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error { return a.runVerify(cmd, &f, args) },
 	}
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.bundles, "bundle", nil, "bundle files (.sigstore.json, .intoto.jsonl); default ARTIFACT.sigstore.json and ARTIFACT.intoto.jsonl")
@@ -96,6 +118,15 @@ and ARTIFACT.intoto.jsonl are read when present. The policy is only ever what th
 	fl.StringVar(&f.provenance.SourceRef, "source-ref", "", "required git ref, e.g. refs/tags/v1.2.0")
 	fl.StringVar(&f.sourceTag, "source-tag", "", "required git tag: the ref built (refs/tags/TAG), or a tag recorded as pointing at the commit built")
 	fl.StringVar(&f.sourceBr, "source-branch", "", "required git branch (refs/heads/BRANCH)")
+	fl.StringVar(&f.versionedTag, "source-versioned-tag", "", "required version of the tag built, compared as semantic versions: v1 accepts v1.4.2, v1.2 accepts v1.2.9")
+	fl.StringVar(&f.sourceDigest, "source-digest", "", "required commit built (hex), in the provenance and in the signing certificate")
+	fl.StringArrayVar(&f.inputs, "build-workflow-input", nil, "required input of the build, NAME=VALUE (repeatable)")
+	fl.BoolVar(&f.denySelfHosted, "deny-self-hosted-runners", false, "refuse attestations signed on runners the CI service does not host")
+	fl.StringVar(&f.identity.SignerWorkflow, "signer-workflow", "", "keyless: the workflow that signed, [HOST/]OWNER/REPO/PATH (any ref; issuer GitHub's by default)")
+	fl.StringVar(&f.identity.SignerRepo, "signer-repo", "", "keyless: the repository of the workflow that signed, [HOST/]OWNER/REPO")
+	fl.StringVar(&f.identity.Extensions.BuildSignerDigest, "signer-digest", "", "keyless: the commit of the workflow that signed (its Build Signer Digest)")
+	fl.StringVar(&f.digest, "digest", "", "verify by digest (sha256:HEX) an artifact that is not at hand, named by the argument")
+	fl.BoolVar(&f.printProvenance, "print-provenance", false, "write each verified provenance statement to stdout, one JSON line each")
 	fl.StringVar(&f.maxSize, "max-file-size", "1GiB", "largest binary read for --check-sbom")
 	fl.StringVar(&f.maxPayload, "max-payload-size", "8MiB", "largest decompressed cargo-auditable data accepted")
 	cmd.MarkFlagsMutuallyExclusive("source-ref", "source-tag", "source-branch")
@@ -116,7 +147,7 @@ func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 		p.PredicateTypes = append(p.PredicateTypes, u)
 	}
 	keyless := f.identity.Identity != "" || f.identity.IdentityRegexp != "" || f.identity.Issuer != "" || f.identity.IssuerRegexp != "" ||
-		f.identity.Extensions != (certificate.Extensions{})
+		f.identity.SignerWorkflow != "" || f.identity.SignerRepo != "" || f.identity.Extensions != (certificate.Extensions{})
 	switch {
 	case f.key != "" && keyless:
 		return p, usageErrorf("--key and certificate identity flags are contradictory: verify key-signed or keyless bundles")
@@ -188,23 +219,99 @@ func (a *app) verifyPolicy(f *verifyFlags) (attest.Policy, error) {
 	case f.sourceBr != "":
 		prov.SourceRef = "refs/heads/" + strings.TrimPrefix(f.sourceBr, "refs/heads/")
 	}
+	prov.SourceVersionedTag = f.versionedTag
+	prov.SourceDigest = f.sourceDigest
+	if prov.WorkflowInputs, err = assignments("build-workflow-input", f.inputs); err != nil {
+		return p, err
+	}
 	if !prov.Empty() {
 		p.Provenance = &prov
+	}
+	p.DenySelfHostedRunners = f.denySelfHosted
+	if f.printProvenance && !slices.Contains(p.PredicateTypes, attest.PredicateSLSAProvenance1) {
+		p.PredicateTypes = append(p.PredicateTypes, attest.PredicateSLSAProvenance1)
 	}
 	return p, nil
 }
 
-func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifact string) error {
+func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifacts []string) error {
 	policy, err := a.verifyPolicy(f)
 	if err != nil {
 		return err
 	}
-	st, err := os.Stat(artifact)
-	if err != nil {
-		return err
+	digest := ""
+	if f.digest != "" {
+		alg, hexDigest, ok := strings.Cut(f.digest, ":")
+		if !ok || alg != "sha256" {
+			return usageErrorf("--digest %q: want sha256:HEX", f.digest)
+		}
+		if len(artifacts) != 1 {
+			return usageErrorf("--digest names one artifact: give its name alone")
+		}
+		if f.checkSBOM {
+			return usageErrorf("--check-sbom compares the SBOM with the binary itself: it cannot be checked from a digest")
+		}
+		digest = hexDigest
 	}
-	if st.IsDir() {
-		return usageErrorf("%s is a directory: verify takes the artifact file (its bundles are found next to it)", artifact)
+	var (
+		results []*attest.Result
+		failed  []string
+	)
+	for _, artifact := range artifacts {
+		res, err := a.verifyArtifact(cmd, f, policy, artifact, digest)
+		switch {
+		case errors.Is(err, attest.ErrPolicy):
+			return withCode(exitUsage, err)
+		case err != nil && !errors.Is(err, attest.ErrVerificationFailed):
+			return err
+		case err != nil:
+			failed = append(failed, artifact)
+			if len(artifacts) > 1 {
+				a.infof("%s: %v", artifact, err)
+			}
+		}
+		if res == nil {
+			res = &attest.Result{Artifact: attest.Subject{Name: artifact}, Problems: []string{err.Error()}}
+		}
+		results = append(results, res)
+	}
+	var verdict error
+	switch {
+	case len(failed) == 1 && len(artifacts) == 1:
+		verdict = withCode(exitVerifyFailed, fmt.Errorf("%w: %s", attest.ErrVerificationFailed, strings.Join(results[0].Problems, "; ")))
+	case len(failed) > 0:
+		verdict = withCode(exitVerifyFailed, fmt.Errorf("%w: %d of %d artifacts: %s", attest.ErrVerificationFailed, len(failed), len(artifacts), strings.Join(failed, ", ")))
+	}
+	if verdict == nil && f.printProvenance {
+		for _, res := range results {
+			for _, at := range res.Attestations {
+				if at.Verified && at.CoversArtifact && len(at.ProvenanceStatement) > 0 {
+					var line bytes.Buffer
+					if err := json.Compact(&line, at.ProvenanceStatement); err != nil {
+						return err
+					}
+					line.WriteByte('\n')
+					if _, err := a.stdout.Write(line.Bytes()); err != nil {
+						return err
+					}
+				}
+			}
+		}
+	}
+	return a.report(f, results, verdict)
+}
+
+// verifyArtifact verifies one artifact (or, with a digest, the artifact of that name and digest) against its
+// bundles: those --bundle names, else NAME.sigstore.json and NAME.intoto.jsonl.
+func (a *app) verifyArtifact(cmd *cobra.Command, f *verifyFlags, policy attest.Policy, artifact, digest string) (*attest.Result, error) {
+	if digest == "" {
+		st, err := os.Stat(artifact)
+		if err != nil {
+			return nil, err
+		}
+		if st.IsDir() {
+			return nil, usageErrorf("%s is a directory: verify takes the artifact file (its bundles are found next to it)", artifact)
+		}
 	}
 	bundles := f.bundles
 	if len(bundles) == 0 {
@@ -217,25 +324,27 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifact string) err
 			// No evidence is a failed verification to whoever downloaded the file, not a usage error.
 			err := fmt.Errorf("%w: no attestations: neither %s.sigstore.json nor %s.intoto.jsonl exists (name a bundle with --bundle)",
 				attest.ErrVerificationFailed, artifact, artifact)
-			return a.report(f.output, &attest.Result{Problems: []string{err.Error()}}, withCode(exitVerifyFailed, err))
+			return &attest.Result{Artifact: attest.Subject{Name: artifact}, Problems: []string{err.Error()}}, err
 		}
 	}
-	res, err := attest.VerifyStream(cmd.Context(), artifact, attest.EvidenceFiles(bundles...), policy)
-	switch {
-	case errors.Is(err, attest.ErrPolicy):
-		return withCode(exitUsage, err)
-	case errors.Is(err, attest.ErrVerificationFailed):
+	var res *attest.Result
+	var err error
+	if digest != "" {
+		res, err = attest.VerifyDigest(cmd.Context(), artifact, digest, attest.EvidenceFiles(bundles...), policy)
+	} else {
+		res, err = attest.VerifyStream(cmd.Context(), artifact, attest.EvidenceFiles(bundles...), policy)
+	}
+	if errors.Is(err, attest.ErrVerificationFailed) {
 		a.hints(res)
-		return a.report(f.output, res, withCode(exitVerifyFailed, err))
-	case err != nil:
-		return err
 	}
-	for _, at := range res.Attestations {
-		if at.CoversArtifact && at.Subject != "" && at.Subject != res.Artifact.Name {
-			a.warnf("%s is about %s, a file of the same bytes under another name: check that %s is the file you meant", at.Source, at.Subject, res.Artifact.Name)
+	if err == nil {
+		for _, at := range res.Attestations {
+			if at.CoversArtifact && at.Subject != "" && at.Subject != res.Artifact.Name {
+				a.warnf("%s is about %s, a file of the same bytes under another name: check that %s is the file you meant", at.Source, at.Subject, res.Artifact.Name)
+			}
 		}
 	}
-	return a.report(f.output, res, nil)
+	return res, err
 }
 
 // hints says which flag would accept bundles that failed by their make rather than by tampering; the choice to
@@ -258,26 +367,42 @@ func (a *app) hints(res *attest.Result) {
 	}
 }
 
-// report prints the result, as JSON (everything) or as text (a summary that fits a terminal), to stdout or to
-// the file -o FORMAT=FILE names, and passes the verdict on.
-func (a *app) report(output string, res *attest.Result, verdict error) error {
-	format, file, _ := strings.Cut(output, "=")
+// report prints the results, as JSON (everything: an object for one artifact, an array for several) or as text (a
+// summary of each verified artifact that fits a terminal; on stderr when stdout carries provenance), to stdout or
+// to the file -o FORMAT=FILE names, and passes the verdict on.
+func (a *app) report(f *verifyFlags, results []*attest.Result, verdict error) error {
+	format, file, _ := strings.Cut(f.output, "=")
 	var buf bytes.Buffer
 	if format == "json" {
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
+		var v any = results
+		if len(results) == 1 {
+			v = results[0]
+		}
+		if err := enc.Encode(v); err != nil {
 			return err
 		}
-	} else if verdict == nil {
-		a.summary(&buf, res)
+	} else {
+		for _, res := range results {
+			if res.Verified {
+				a.summary(&buf, res)
+			}
+		}
 	}
-	if file != "" && file != "-" {
+	switch {
+	case file != "" && file != "-":
 		if err := atomicfile.WriteBytes(file, 0o644, buf.Bytes()); err != nil {
 			return err
 		}
-	} else if _, err := a.stdout.Write(buf.Bytes()); err != nil {
-		return err
+	case f.printProvenance && format != "json":
+		if _, err := a.stderr.Write(buf.Bytes()); err != nil {
+			return err
+		}
+	default:
+		if _, err := a.stdout.Write(buf.Bytes()); err != nil {
+			return err
+		}
 	}
 	return verdict // on failure, one line on stderr says why
 }
@@ -317,7 +442,11 @@ func (a *app) summary(w io.Writer, res *attest.Result) {
 			line(4, "SBOM lists exactly the %d crates the binary embeds", at.SBOM.Crates)
 		}
 		if pr := at.Provenance; pr != nil {
-			line(4, "built by %s", pr.BuilderID)
+			if pr.BoundToSigner {
+				line(4, "built by %s, which signed it", pr.BuilderID)
+			} else {
+				line(4, "built by %s", pr.BuilderID)
+			}
 			if pr.SourceURI != "" {
 				src := attest.NormalizeSourceURI(pr.SourceURI)
 				if src == "" {

@@ -1,0 +1,3 @@
+fn main() {
+    println!("hostile-app: an ordinary program, built by an unordinary build script");
+}

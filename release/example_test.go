@@ -43,6 +43,6 @@ func ExampleRun() {
 	// app.cdx.json app.spdx.json app.intoto.jsonl SHA256SUMS
 	// 2 attestations; provenance: none: left out as asked
 	// 737e8b6cc39a72feaa348b684c6219ffe1b0f254d238b66969d2dc2035e1a63c  app
-	// e35ff1780d15e12a115e4e2a2daeeb42e9e10257469807bb7bb081c004a42ec6  app.cdx.json
+	// 5826589656d313a18cd3f9a5b0713f6f24d0beb8e0901db037072dc088e99ea4  app.cdx.json
 	// c4b10eff90aabae4d7e8d36feee00ba2b6efd5d2fc277ab1e4fb0048f6e2a21a  app.spdx.json
 }

@@ -193,6 +193,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		return nil, errors.New("release: no signer")
 	}
 	formats := withJSONForms(o.Formats, logf)
+	exts := format.Exts(formats)
 	algs := o.Hashes
 	if !slices.Contains(algs, sbom.SHA256) {
 		algs = append([]sbom.HashAlgorithm{sbom.SHA256}, algs...)
@@ -294,7 +295,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if art.NoSBOM {
 			continue
 		}
-		for _, f := range formats {
+		for fi, f := range formats {
 			var data []byte
 			if attest.SBOMPredicateType(f) != "" {
 				stmt, encoded, err := attest.SBOMStatement(art.Doc, art.Name, f, o.Tool)
@@ -314,7 +315,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				}
 				data = buf.Bytes()
 			}
-			if err := stage(art.Name+f.Ext(), data, true); err != nil {
+			if err := stage(art.Name+exts[fi], data, true); err != nil {
 				return nil, err
 			}
 		}

@@ -22,6 +22,7 @@ REKOR_TILES_VERSION=v2.3.0
 FULCIO_VERSION=v1.8.8
 SYFT_VERSION=v1.57.1
 JCO_VERSION=1.35.0
+CDX_JS_VERSION=10.3.0
 
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 
@@ -94,6 +95,21 @@ install_jco() {
   stamp jco "$JCO_VERSION"
 }
 
+# The CycloneDX JavaScript library's strict JSON validator (ajv, the official schemas) checks CycloneDX 1.7, which
+# sbom-utility does not know: scripts/validate-cyclonedx.mjs runs it. From npm, pinned, into .tools/npm.
+install_cdx_js() {
+  mkdir -p "$tools/npm"
+  cp "$repo/scripts/validate-cyclonedx.mjs" "$tools/npm/validate-cyclonedx.mjs"
+  printf '#!/bin/sh\nCDX_NODE_MODULES="%s/npm/node_modules" exec node "%s/npm/validate-cyclonedx.mjs" "$@"\n' "$tools" "$tools" > "$bin/cdx-validate"
+  chmod +x "$bin/cdx-validate"
+  have cdx-validate "$CDX_JS_VERSION" && return 0
+  command -v npm >/dev/null || apt_install npm
+  log "installing @cyclonedx/cyclonedx-library $CDX_JS_VERSION with ajv (npm)"
+  npm install --silent --no-audit --no-fund --prefix "$tools/npm" "@cyclonedx/cyclonedx-library@$CDX_JS_VERSION" \
+    ajv@8.17.1 ajv-formats@3.0.1 ajv-formats-draft2019@1.6.1 >/dev/null
+  stamp cdx-validate "$CDX_JS_VERSION"
+}
+
 # GNU time measures a command's peak memory (the memory tests); the shell keyword of the same name does not.
 install_gnu_time() { [[ -x /usr/bin/time ]] || apt_install time; }
 
@@ -130,6 +146,7 @@ install_one() {
     gnu-time) install_gnu_time ;;
     packaging) install_packaging ;;
     jco) install_jco ;;
+    cdx-js) install_cdx_js ;;
     hyperfine) command -v hyperfine >/dev/null || apt_install hyperfine ;;
     debian-crates) install_debian_crates ;;
     cargo-auditable) install_cargo_auditable ;;
@@ -141,9 +158,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(test)
 for t in "${targets[@]}"; do
   case $t in
-    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates cargo-auditable; do install_one "$x"; done ;;
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js syft debian-crates cargo-auditable; do install_one "$x"; done ;;
     bench) for x in syft hyperfine; do install_one "$x"; done ;;
-    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
     *) install_one "$t" ;;
   esac
 done

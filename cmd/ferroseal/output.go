@@ -21,7 +21,7 @@ type outputSpec struct {
 	path string
 }
 
-const outputFlagHelp = `output FORMAT[=FILE], repeatable; FORMAT is cyclonedx-json (default, spec 1.6; @1.5, @1.4),
+const outputFlagHelp = `output FORMAT[=FILE], repeatable; FORMAT is cyclonedx-json (default, spec 1.6; @1.7, @1.5, @1.4),
 cyclonedx-xml, spdx-json (2.3) or spdx-tag-value (short: cdx, cdx-xml, spdx-tv); FILE may contain {name},
 replaced by each document's name; no FILE (or -) is stdout`
 
@@ -65,12 +65,17 @@ func (a *app) writeDocuments(docs []namedDoc, outs []outputSpec, outDir string, 
 	}
 	var targets []target
 	seen := map[string]bool{}
-	for _, o := range outs {
+	fs := make([]format.Format, len(outs))
+	for i, o := range outs {
+		fs[i] = o.format
+	}
+	exts := format.Exts(fs)
+	for oi, o := range outs {
 		for _, d := range docs {
 			path := strings.ReplaceAll(o.path, "{name}", safeFileName(d.name))
 			switch {
 			case path == "" && outDir != "":
-				path = filepath.Join(outDir, safeFileName(d.name)+o.format.Ext())
+				path = filepath.Join(outDir, safeFileName(d.name)+exts[oi])
 			case path == "" && len(docs) > 1:
 				return usageErrorf("%d documents (%s) cannot all go to stdout: use --output-dir DIR, or -o %s=FILE with {name} in FILE",
 					len(docs), docNames(docs), o.format)

@@ -20,6 +20,8 @@ import (
 var allFormats = []struct{ name, ext string }{
 	{"cyclonedx-json", ".cdx.json"},
 	{"cyclonedx-xml", ".cdx.xml"},
+	{"cyclonedx-json@1.7", ".1.7.cdx.json"},
+	{"cyclonedx-xml@1.7", ".1.7.cdx.xml"},
 	{"spdx-json", ".spdx.json"},
 	{"spdx-tag-value", ".spdx"},
 }

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,12 +27,18 @@ var cyclonedxSchemaDir = sync.OnceValues(func() (string, error) {
 })
 
 // ValidateSBOM checks an SBOM file with independent tools, chosen by its name: sbom-utility against the official
-// JSON schemas (.cdx.json, .spdx.json), xmllint against the official XSD (.cdx.xml: specVersion 1.6 unless the file
-// says otherwise). Tag-value (.spdx) is parsed back by tools-golang and compared with the SPDX JSON of the same
+// JSON schemas (.cdx.json, .spdx.json; CycloneDX 1.7, which sbom-utility does not know, with the CycloneDX
+// JavaScript library's strict validator), xmllint against the official XSD (.cdx.xml: specVersion 1.6 unless the
+// file says otherwise). Tag-value (.spdx) is parsed back by tools-golang and compared with the SPDX JSON of the same
 // name when there is one.
 func ValidateSBOM(t testing.TB, path string) {
 	t.Helper()
 	switch {
+	case strings.HasSuffix(path, ".cdx.json") && cyclonedxVersion(t, path) == "1.7":
+		out, err := exec.Command(Tool(t, "cdx-validate"), path, "1.7").CombinedOutput()
+		if err != nil {
+			t.Errorf("the CycloneDX JS library's strict validator on %s: %v\n%s", path, err, out)
+		}
 	case strings.HasSuffix(path, ".json"):
 		out, err := exec.Command(Tool(t, "sbom-utility"), "validate", "-q", "-i", path).CombinedOutput()
 		if err != nil {
@@ -47,12 +54,21 @@ func ValidateSBOM(t testing.TB, path string) {
 			t.Fatal(err)
 		}
 		xsd := "bom-1.6.xsd"
-		for _, v := range []string{"1.4", "1.5"} {
+		for _, v := range []string{"1.4", "1.5", "1.7"} {
 			if bytes.Contains(data, []byte("http://cyclonedx.org/schema/bom/"+v)) {
 				xsd = "bom-" + v + ".xsd"
 			}
 		}
-		out, err := exec.Command(Tool(t, "xmllint"), "--noout", "--schema", filepath.Join(dir, xsd), path).CombinedOutput()
+		// bom-1.7.xsd imports the SPDX license schema by its URL: a catalog maps it to the copy next to it, offline.
+		catalog := filepath.Join(t.TempDir(), "catalog.xml")
+		os.WriteFile(catalog, []byte(`<?xml version="1.0"?>
+<catalog xmlns="urn:oasis:names:tc:entity:xmlns:xml:catalog">
+  <uri name="http://cyclonedx.org/schema/spdx" uri="file://`+filepath.Join(dir, "spdx.xsd")+`"/>
+</catalog>
+`), 0o644)
+		cmd := exec.Command(Tool(t, "xmllint"), "--noout", "--nonet", "--schema", filepath.Join(dir, xsd), path)
+		cmd.Env = append(os.Environ(), "XML_CATALOG_FILES="+catalog)
+		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Errorf("xmllint --schema %s %s: %v\n%s", xsd, path, err, out)
 		}
@@ -93,4 +109,18 @@ func ValidateSBOM(t testing.TB, path string) {
 	default:
 		t.Fatalf("ValidateSBOM: unknown kind of file %s", path)
 	}
+}
+
+// cyclonedxVersion reads a CycloneDX JSON document's specVersion.
+func cyclonedxVersion(t testing.TB, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		SpecVersion string `json:"specVersion"`
+	}
+	json.Unmarshal(data, &v)
+	return v.SpecVersion
 }

@@ -38,6 +38,7 @@ const (
 	Spec1_4 = cdx.SpecVersion1_4
 	Spec1_5 = cdx.SpecVersion1_5
 	Spec1_6 = cdx.SpecVersion1_6
+	Spec1_7 = cdx.SpecVersion1_7
 )
 
 // ErrUnsupportedVersion is returned for a specification version this encoder does not write.
@@ -47,7 +48,7 @@ var ErrUnsupportedVersion = errors.New("unsupported CycloneDX version")
 // version.
 type Options struct {
 	Format Format
-	// SpecVersion is 1.4, 1.5 or 1.6; zero means 1.6.
+	// SpecVersion is 1.4, 1.5, 1.6 or 1.7; zero means 1.6.
 	SpecVersion SpecVersion
 	// ToolName and ToolVersion name the tool in metadata.tools; ToolName "" means "ferroseal".
 	ToolName    string
@@ -56,7 +57,7 @@ type Options struct {
 	Reproducible bool
 }
 
-// ParseSpecVersion parses "1.4", "1.5" or "1.6".
+// ParseSpecVersion parses "1.4", "1.5", "1.6" or "1.7"; "" is the default, 1.6.
 func ParseSpecVersion(s string) (SpecVersion, error) {
 	switch s {
 	case "1.4":
@@ -65,8 +66,10 @@ func ParseSpecVersion(s string) (SpecVersion, error) {
 		return Spec1_5, nil
 	case "1.6", "":
 		return Spec1_6, nil
+	case "1.7":
+		return Spec1_7, nil
 	}
-	return 0, fmt.Errorf("%w %q (want 1.4, 1.5 or 1.6)", ErrUnsupportedVersion, s)
+	return 0, fmt.Errorf("%w %q (want 1.4, 1.5, 1.6 or 1.7)", ErrUnsupportedVersion, s)
 }
 
 // Encode writes doc to w as CycloneDX. JSON is streamed: the components and the dependency graph are encoded by
@@ -110,6 +113,7 @@ var (
 // checks that both ways give the same bytes.
 var native = map[SpecVersion]struct{ schema, xmlns string }{
 	Spec1_6: {"http://cyclonedx.org/schema/bom-1.6.schema.json", "http://cyclonedx.org/schema/bom/1.6"},
+	Spec1_7: {"http://cyclonedx.org/schema/bom-1.7.schema.json", "http://cyclonedx.org/schema/bom/1.7"},
 }
 
 // encodeBOM writes bom in the encoder's version.
@@ -198,8 +202,8 @@ func newEncoder(doc *sbom.Document, opts Options) (*encoder, error) {
 	if version == 0 {
 		version = Spec1_6
 	}
-	if version < Spec1_4 || version > Spec1_6 {
-		return nil, fmt.Errorf("%w %s (want 1.4, 1.5 or 1.6)", ErrUnsupportedVersion, version)
+	if version < Spec1_4 || version > Spec1_7 {
+		return nil, fmt.Errorf("%w %s (want 1.4, 1.5, 1.6 or 1.7)", ErrUnsupportedVersion, version)
 	}
 	if err := doc.Validate(); err != nil {
 		return nil, err
@@ -233,7 +237,9 @@ func (e *encoder) skeleton() *cdx.BOM {
 	doc, opts := e.doc, e.opts
 	toolName := opts.ToolName
 	bom := cdx.NewBOM()
-	bom.SerialNumber = "urn:uuid:" + doc.UUID("cyclonedx", toolName, opts.ToolVersion, fmt.Sprint(opts.Reproducible))
+	// The serial number names this rendering: the same content in another specification version or encoding is
+	// another file, which tools keyed on serial numbers must not merge with this one.
+	bom.SerialNumber = "urn:uuid:" + doc.UUID("cyclonedx", e.version.String(), e.encoding(), toolName, opts.ToolVersion, fmt.Sprint(opts.Reproducible))
 	subject := e.component(&doc.Subject)
 	md := &cdx.Metadata{
 		Tools: &cdx.ToolsChoice{Components: &[]cdx.Component{{
@@ -281,6 +287,13 @@ type encoder struct {
 	doc     *sbom.Document
 	version SpecVersion
 	opts    Options
+}
+
+func (e *encoder) encoding() string {
+	if e.opts.Format == XML {
+		return "xml"
+	}
+	return "json"
 }
 
 func dependency(c *sbom.Component) cdx.Dependency {

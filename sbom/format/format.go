@@ -80,6 +80,22 @@ func (f Format) Ext() string {
 	}
 }
 
+// Exts returns the file extension of each format of a set: Ext, unless two formats of the set share it (two
+// CycloneDX versions), when each of those is named by its version before it: .1.5.cdx.json and .1.6.cdx.json.
+func Exts(fs []Format) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Ext()
+		for j, g := range fs {
+			if j != i && g.Ext() == f.Ext() && g != f {
+				out[i] = "." + f.CycloneDX.String() + f.Ext()
+				break
+			}
+		}
+	}
+	return out
+}
+
 // MediaType returns the format's IANA media type.
 func (f Format) MediaType() string {
 	switch f.Name {

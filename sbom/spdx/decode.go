@@ -16,7 +16,8 @@ import (
 // the subject, every other package as a component with its source kind (from ferroseal's comment lines, else from
 // the purl) and dependencies. Scopes are ferroseal's dependency-kind lines when present; otherwise they follow the
 // relationships from the subject: what it reaches through DEPENDS_ON is runtime, a BUILD_DEPENDENCY_OF it and what
-// that reaches is build, a DEV_DEPENDENCY_OF it is dev.
+// that reaches is build, a DEV_DEPENDENCY_OF it is dev (a DEPENDS_ON of the same pair as a scoped relationship
+// counts as that one). CONTAINS adds no dependency.
 func Decode(data []byte) (*sbom.Document, error) {
 	doc, err := spdxjson.Read(bytes.NewReader(data))
 	if err != nil {
@@ -55,6 +56,14 @@ func Decode(data []byte) (*sbom.Document, error) {
 		kind     sbom.Scope
 	}
 	var edges []edge
+	// A DEPENDS_ON beside a scoped relationship of the same pair (ferroseal writes both) is the scoped one's twin.
+	scoped := map[[2]common.ElementID]bool{}
+	for _, r := range doc.Relationships {
+		switch r.Relationship {
+		case common.TypeRelationshipBuildDependencyOf, common.TypeRelationshipDevDependencyOf:
+			scoped[[2]common.ElementID{r.RefB.ElementRefID, r.RefA.ElementRefID}] = true
+		}
+	}
 	for _, r := range doc.Relationships {
 		a, b := r.RefA.ElementRefID, r.RefB.ElementRefID
 		if byID[a] == nil || byID[b] == nil {
@@ -62,6 +71,9 @@ func Decode(data []byte) (*sbom.Document, error) {
 		}
 		switch r.Relationship {
 		case common.TypeRelationshipDependsOn:
+			if scoped[[2]common.ElementID{a, b}] {
+				continue
+			}
 			edges = append(edges, edge{a, b, sbom.ScopeRuntime})
 		case common.TypeRelationshipBuildDependencyOf:
 			edges = append(edges, edge{b, a, sbom.ScopeBuild})

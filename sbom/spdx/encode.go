@@ -158,6 +158,12 @@ func (b *builder) streamJSON(w io.Writer) error {
 				return err
 			}
 		}
+		contains := b.contains()
+		for from := 0; from < len(contains); from += chunk {
+			if err := write(contains[from:min(from+chunk, len(contains))]); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 	if err != nil {
@@ -258,6 +264,22 @@ func (b *builder) document() *spdx.Document {
 	for i := range doc.Components {
 		out.Relationships = append(out.Relationships, b.edges(&doc.Components[i], false)...)
 	}
+	out.Relationships = append(out.Relationships, b.contains()...)
+	return out
+}
+
+// contains says what a file holds: a binary, an archive or an image CONTAINS every crate (and binary) that is
+// linked into it, which is literally so, and is a path from the described package that every consumer follows.
+func (b *builder) contains() []*spdx.Relationship {
+	if !strings.HasPrefix(b.doc.Subject.Ref, "artifact:") {
+		return nil
+	}
+	var out []*spdx.Relationship
+	for i := range b.doc.Components {
+		if c := &b.doc.Components[i]; c.Scope == sbom.ScopeRuntime || c.Type == sbom.TypeApplication {
+			out = append(out, b.rel(b.ids[b.doc.Subject.Ref], b.ids[c.Ref], common.TypeRelationshipContains))
+		}
+	}
 	return out
 }
 
@@ -279,14 +301,16 @@ func (b *builder) edges(c *sbom.Component, isSubject bool) []*spdx.Relationship 
 	var out []*spdx.Relationship
 	for _, ref := range c.DependsOn {
 		dep := b.doc.Component(ref)
+		// A scoped edge (BUILD_DEPENDENCY_OF, DEV_DEPENDENCY_OF) says what kind of dependency it is; its DEPENDS_ON
+		// twin keeps the crate on a path consumers follow (GUAC, syft and protobom drop the scoped relationships,
+		// and converters then the crates only they reach).
 		switch {
 		case dep.Scope == sbom.ScopeBuild && (isSubject || c.Scope == sbom.ScopeRuntime):
 			out = append(out, b.rel(b.ids[ref], b.ids[c.Ref], common.TypeRelationshipBuildDependencyOf))
 		case dep.Scope == sbom.ScopeDev && c.Scope != sbom.ScopeDev:
 			out = append(out, b.rel(b.ids[ref], b.ids[c.Ref], common.TypeRelationshipDevDependencyOf))
-		default:
-			out = append(out, b.rel(b.ids[c.Ref], b.ids[ref], common.TypeRelationshipDependsOn))
 		}
+		out = append(out, b.rel(b.ids[c.Ref], b.ids[ref], common.TypeRelationshipDependsOn))
 	}
 	return out
 }

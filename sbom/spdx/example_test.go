@@ -39,5 +39,6 @@ func ExampleDocument() {
 	// Package-itoa-1.0.1 https://crates.io/api/v1/crates/itoa/1.0.1/download
 	// DOCUMENT DESCRIBES Package-app-1.0.0
 	// Package-autocfg-1.1.0 BUILD_DEPENDENCY_OF Package-app-1.0.0
+	// Package-app-1.0.0 DEPENDS_ON Package-autocfg-1.1.0
 	// Package-app-1.0.0 DEPENDS_ON Package-itoa-1.0.1
 }

@@ -66,3 +66,33 @@ func ScopeRank(s Scope) int {
 	}
 	return 0
 }
+
+// ScopedEdge is one dependency edge read from a document: from depends on to in the given scope.
+type ScopedEdge[K comparable] struct {
+	From, To K
+	Scope    Scope
+}
+
+// PropagateScopes gives every node reachable from root the widest scope along any path from it: a path's scope is
+// its narrowest edge, the root itself runtime. Readers use it for documents that state no dependency kind per package.
+func PropagateScopes[K comparable](root K, edges []ScopedEdge[K]) map[K]Scope {
+	scope := map[K]Scope{root: ScopeRuntime}
+	for changed := true; changed; {
+		changed = false
+		for _, e := range edges {
+			from, ok := scope[e.From]
+			if !ok {
+				continue
+			}
+			s := e.Scope
+			if ScopeRank(from) < ScopeRank(s) {
+				s = from
+			}
+			if ScopeRank(s) > ScopeRank(scope[e.To]) {
+				scope[e.To] = s
+				changed = true
+			}
+		}
+	}
+	return scope
+}

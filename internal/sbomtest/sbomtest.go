@@ -3,6 +3,7 @@ package sbomtest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/ferroseal/ferroseal/sbom"
@@ -33,6 +34,36 @@ func Chain(n int) *sbom.Document {
 	}
 	if n > 0 {
 		d.Subject.DependsOn = []string{"crate:c000000"}
+	}
+	d.Normalize()
+	return d
+}
+
+// Rich is the document of a cargo project with every field a component can have, in every scope: a git crate,
+// another registry's crate, a local crate, a LicenseRef, several hashes, authors, links.
+func Rich() *sbom.Document {
+	d := &sbom.Document{
+		Subject: sbom.Component{Ref: "local:app@1.0.0", Type: sbom.TypeApplication, Name: "app", Version: "1.0.0",
+			Source: sbom.Source{Kind: sbom.SourcePath}, License: "MIT", Description: "An app",
+			Authors: []string{"A <a@example.com>"}, Homepage: "https://example.com", Repository: "https://github.com/o/app",
+			DependsOn: []string{"pkg:cargo/itoa@1.0.1", "git:gen@0.1.0", "local:dev@0.1.0", "registry:corp/internal@2.0.0"}},
+		Components: []sbom.Component{
+			{Ref: "pkg:cargo/itoa@1.0.1", Type: sbom.TypeLibrary, Name: "itoa", Version: "1.0.1", Scope: sbom.ScopeRuntime,
+				Source: sbom.Source{Kind: sbom.SourceCratesIO}, License: "MIT OR Apache-2.0", Documentation: "https://docs.rs/itoa",
+				Hashes: []sbom.Hash{{Algorithm: sbom.SHA256, Value: strings.Repeat("cd", 32)}}},
+			{Ref: "git:gen@0.1.0", Type: sbom.TypeLibrary, Name: "gen", Version: "0.1.0", Scope: sbom.ScopeBuild,
+				Source:     sbom.Source{Kind: sbom.SourceGit, URL: "https://github.com/o/gen", Rev: strings.Repeat("1", 40)},
+				Properties: []sbom.Property{{Name: sbom.PropFeatures, Value: "default,std"}}, DependsOn: []string{"pkg:cargo/itoa@1.0.1"}},
+			{Ref: "local:dev@0.1.0", Type: sbom.TypeLibrary, Name: "dev", Version: "0.1.0", Scope: sbom.ScopeDev,
+				Source: sbom.Source{Kind: sbom.SourcePath}, License: "LicenseRef-custom"},
+			{Ref: "registry:corp/internal@2.0.0", Type: sbom.TypeLibrary, Name: "internal", Version: "2.0.0", Scope: sbom.ScopeRuntime,
+				Source: sbom.Source{Kind: sbom.SourceRegistry, URL: "https://registry.example/index/"}, Authors: []string{"Corp"}},
+		},
+		LicenseRefs: []sbom.LicenseRef{{ID: "LicenseRef-custom", Name: "custom", Text: "All rights reserved."}},
+		Created:     time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+		Target:      "x86_64-unknown-linux-gnu",
+		Origin:      sbom.OriginMetadata,
+		Notes:       []string{"A note."},
 	}
 	d.Normalize()
 	return d

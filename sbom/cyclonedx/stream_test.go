@@ -2,9 +2,7 @@ package cyclonedx
 
 import (
 	"bytes"
-	"strings"
 	"testing"
-	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
@@ -42,28 +40,7 @@ func TestStreamedEqualsWhole(t *testing.T) {
 // TestNativeVersionsUnconverted: a version written without cyclonedx-go's conversion gives the bytes the
 // conversion gives, in JSON and XML.
 func TestNativeVersionsUnconverted(t *testing.T) {
-	rich := &sbom.Document{
-		Subject: sbom.Component{Ref: "local:app@1.0.0", Type: sbom.TypeApplication, Name: "app", Version: "1.0.0",
-			Source: sbom.Source{Kind: sbom.SourcePath}, DependsOn: []string{"pkg:cargo/itoa@1.0.1", "git:gen@0.1.0"},
-			Hashes: []sbom.Hash{{Algorithm: sbom.SHA256, Value: strings.Repeat("ab", 32)}}, License: "MIT", Description: "An app",
-			Authors: []string{"A <a@example.com>"}, Homepage: "https://example.com", Repository: "https://github.com/o/app"},
-		Components: []sbom.Component{
-			{Ref: "pkg:cargo/itoa@1.0.1", Type: sbom.TypeLibrary, Name: "itoa", Version: "1.0.1", Scope: sbom.ScopeRuntime,
-				Source: sbom.Source{Kind: sbom.SourceCratesIO}, License: "MIT OR Apache-2.0", Documentation: "https://docs.rs/itoa",
-				Hashes: []sbom.Hash{{Algorithm: sbom.SHA256, Value: strings.Repeat("cd", 32)}}},
-			{Ref: "git:gen@0.1.0", Type: sbom.TypeLibrary, Name: "gen", Version: "0.1.0", Scope: sbom.ScopeBuild,
-				Source:     sbom.Source{Kind: sbom.SourceGit, URL: "https://github.com/o/gen", Rev: strings.Repeat("1", 40)},
-				Properties: []sbom.Property{{Name: sbom.PropFeatures, Value: "default,std"}}},
-			{Ref: "local:dev@0.1.0", Type: sbom.TypeLibrary, Name: "dev", Version: "0.1.0", Scope: sbom.ScopeDev,
-				Source: sbom.Source{Kind: sbom.SourcePath}, License: "LicenseRef-custom"},
-		},
-		LicenseRefs: []sbom.LicenseRef{{ID: "LicenseRef-custom", Name: "custom", Text: "All rights reserved."}},
-		Created:     time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
-		Target:      "x86_64-unknown-linux-gnu",
-		Origin:      sbom.OriginMetadata,
-		Notes:       []string{"A note."},
-	}
-	rich.Normalize()
+	rich := sbomtest.Rich()
 	if err := rich.Validate(); err != nil {
 		t.Fatal(err)
 	}

@@ -51,10 +51,7 @@ func Decode(data []byte) (*sbom.Document, error) {
 	for i, p := range doc.Packages {
 		byID[p.PackageSPDXIdentifier] = &comps[i]
 	}
-	type edge struct {
-		from, to common.ElementID
-		kind     sbom.Scope
-	}
+	type edge = sbom.ScopedEdge[common.ElementID]
 	var edges []edge
 	// A DEPENDS_ON beside a scoped relationship of the same pair (ferroseal writes both) is the scoped one's twin.
 	scoped := map[[2]common.ElementID]bool{}
@@ -74,37 +71,20 @@ func Decode(data []byte) (*sbom.Document, error) {
 			if scoped[[2]common.ElementID{a, b}] {
 				continue
 			}
-			edges = append(edges, edge{a, b, sbom.ScopeRuntime})
+			edges = append(edges, edge{From: a, To: b, Scope: sbom.ScopeRuntime})
 		case common.TypeRelationshipBuildDependencyOf:
-			edges = append(edges, edge{b, a, sbom.ScopeBuild})
+			edges = append(edges, edge{From: b, To: a, Scope: sbom.ScopeBuild})
 		case common.TypeRelationshipDevDependencyOf:
-			edges = append(edges, edge{b, a, sbom.ScopeDev})
+			edges = append(edges, edge{From: b, To: a, Scope: sbom.ScopeDev})
 		default:
 			continue
 		}
 	}
 	for _, e := range edges {
-		byID[e.from].DependsOn = append(byID[e.from].DependsOn, byID[e.to].Ref)
+		byID[e.From].DependsOn = append(byID[e.From].DependsOn, byID[e.To].Ref)
 	}
 	// Scopes by propagation from the subject, for packages without an explicit dependency kind.
-	scope := map[common.ElementID]sbom.Scope{subject: sbom.ScopeRuntime}
-	for changed := true; changed; {
-		changed = false
-		for _, e := range edges {
-			from, ok := scope[e.from]
-			if !ok {
-				continue
-			}
-			s := e.kind
-			if sbom.ScopeRank(from) < sbom.ScopeRank(s) {
-				s = from
-			}
-			if sbom.ScopeRank(s) > sbom.ScopeRank(scope[e.to]) {
-				scope[e.to] = s
-				changed = true
-			}
-		}
-	}
+	scope := sbom.PropagateScopes(subject, edges)
 	for i, p := range doc.Packages {
 		id := p.PackageSPDXIdentifier
 		if !explicitScope[id] {

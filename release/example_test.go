@@ -44,5 +44,5 @@ func ExampleRun() {
 	// 2 attestations; provenance: none: left out as asked
 	// 737e8b6cc39a72feaa348b684c6219ffe1b0f254d238b66969d2dc2035e1a63c  app
 	// 5826589656d313a18cd3f9a5b0713f6f24d0beb8e0901db037072dc088e99ea4  app.cdx.json
-	// c4b10eff90aabae4d7e8d36feee00ba2b6efd5d2fc277ab1e4fb0048f6e2a21a  app.spdx.json
+	// c0af2f5e4b161ef6ad6d9cc2e30184d5d0952d7abd805ac91924657056b3307c  app.spdx.json
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ferroseal/ferroseal/sbom/binary"
 	"github.com/ferroseal/ferroseal/sbom/cyclonedx"
 	"github.com/ferroseal/ferroseal/sbom/spdx"
+	"github.com/ferroseal/ferroseal/sbom/spdx3"
 )
 
 // ErrSBOMMismatch is wrapped when an attested SBOM does not list exactly the crates the binary embeds.
@@ -51,7 +52,7 @@ type SBOMCheck struct {
 // OK reports whether the SBOM lists exactly the binary's crates.
 func (c *SBOMCheck) OK() bool { return len(c.Missing) == 0 && len(c.Extra) == 0 }
 
-// CheckSBOM compares an SBOM predicate (CycloneDX or SPDX JSON) with the cargo-auditable data the binary at path
+// CheckSBOM compares an SBOM predicate (CycloneDX, SPDX or SPDX 3 JSON) with the cargo-auditable data the binary at path
 // embeds (for a release archive, the binaries inside it): the proof that the SBOM describes this artifact. The
 // crates on each side are compared by name, version, kind of source and scope (runtime or build). An artifact
 // without embedded data cannot be checked: that is an error wrapping auditable.ErrNotAuditable.
@@ -66,6 +67,8 @@ func CheckSBOM(ctx context.Context, path, predicateType string, predicate []byte
 		doc, err = cyclonedx.Decode(predicate)
 	case SameType(PredicateSPDX, predicateType):
 		doc, err = spdx.Decode(predicate)
+	case SameType(PredicateSPDX3, predicateType):
+		doc, err = spdx3.Decode(predicate)
 	default:
 		return nil, fmt.Errorf("%w: predicate type %s is not an SBOM", ErrSBOMMismatch, predicateType)
 	}

@@ -17,12 +17,15 @@ func SBOMPredicateType(f format.Format) string {
 		return PredicateCycloneDX
 	case "spdx-json":
 		return PredicateSPDX
+	case "spdx3-json":
+		return PredicateSPDX3
 	}
 	return ""
 }
 
 // SBOMFormatFor picks the SBOM format of an attestation of the predicate type: the explicit format name when
-// given (it must fit the type), else CycloneDX JSON for CycloneDX and SPDX JSON for SPDX. Other predicate types
+// given (it must fit the type), else CycloneDX JSON for CycloneDX, SPDX JSON for SPDX and SPDX 3 JSON-LD for SPDX
+// 3. Other predicate types
 // are not SBOMs: the error says so.
 func SBOMFormatFor(predicateType, explicit string) (format.Format, error) {
 	name := explicit
@@ -31,6 +34,8 @@ func SBOMFormatFor(predicateType, explicit string) (format.Format, error) {
 		name = "cyclonedx-json"
 	case name == "" && SameType(PredicateSPDX, predicateType):
 		name = "spdx-json"
+	case name == "" && SameType(PredicateSPDX3, predicateType):
+		name = "spdx3-json"
 	case name == "":
 		return format.Format{}, fmt.Errorf("%w: predicate type %s is not an SBOM: give the predicate", ErrInvalidStatement, predicateType)
 	}

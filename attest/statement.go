@@ -43,6 +43,8 @@ const (
 	PredicateSPDX = "https://spdx.dev/Document"
 	// PredicateSPDX23 is an SPDX 2.3 document, as GitHub writes it; accepted when verifying.
 	PredicateSPDX23 = "https://spdx.dev/Document/v2.3"
+	// PredicateSPDX3 is an SPDX 3 document, as the in-toto attestation framework names it.
+	PredicateSPDX3 = "https://spdx.dev/Document/v3"
 	// PredicateSLSAProvenance1 is SLSA Provenance v1.
 	PredicateSLSAProvenance1 = "https://slsa.dev/provenance/v1"
 )
@@ -50,31 +52,40 @@ const (
 // ErrInvalidStatement is wrapped by errors about a statement's content.
 var ErrInvalidStatement = errors.New("invalid in-toto statement")
 
-// PredicateType maps the names users give (cyclonedx, spdx, slsaprovenance1, slsaprovenance) to type URIs; a URI
-// is returned as is.
+// PredicateType maps the names users give (cyclonedx, spdx, spdx3, slsaprovenance1, slsaprovenance) to type URIs;
+// a URI is returned as is.
 func PredicateType(name string) (string, error) {
 	switch strings.ToLower(name) {
 	case "cyclonedx", "cdx":
 		return PredicateCycloneDX, nil
 	case "spdx", "spdxjson":
 		return PredicateSPDX, nil
+	case "spdx3", "spdx3json":
+		return PredicateSPDX3, nil
 	case "slsaprovenance1", "slsaprovenance", "slsa", "provenance":
 		return PredicateSLSAProvenance1, nil
 	}
 	if strings.Contains(name, "://") {
 		return name, nil
 	}
-	return "", fmt.Errorf("unknown predicate type %q: use cyclonedx, spdx, slsaprovenance1 or a URI", name)
+	return "", fmt.Errorf("unknown predicate type %q: use cyclonedx, spdx, spdx3, slsaprovenance1 or a URI", name)
 }
 
-// SameType reports whether a statement's predicate type satisfies the expected one: identical, or both SPDX (the
-// two spellings in use).
+// SameType reports whether a statement's predicate type satisfies the expected one: identical, or both SPDX 2 (the
+// two spellings in use), or both SPDX 3 (versioned to the minor or patch, as some tools write it).
 func SameType(expected, got string) bool {
 	if expected == got {
 		return true
 	}
-	spdx := []string{PredicateSPDX, PredicateSPDX23}
-	return slices.Contains(spdx, expected) && slices.Contains(spdx, got)
+	for _, same := range [][]string{
+		{PredicateSPDX, PredicateSPDX23},
+		{PredicateSPDX3, PredicateSPDX3 + ".0", PredicateSPDX3 + ".0.1"},
+	} {
+		if slices.Contains(same, expected) && slices.Contains(same, got) {
+			return true
+		}
+	}
+	return false
 }
 
 // Subject is an artifact a statement is about, identified by its digests.

@@ -565,7 +565,8 @@ func (p *Policy) checkPredicate(ctx context.Context, artifactPath string, ar *At
 		ar.Error = msg
 		return
 	}
-	isSBOM := SameType(PredicateCycloneDX, stmt.PredicateType) || SameType(PredicateSPDX, stmt.PredicateType)
+	isSBOM := SameType(PredicateCycloneDX, stmt.PredicateType) || SameType(PredicateSPDX, stmt.PredicateType) ||
+		SameType(PredicateSPDX3, stmt.PredicateType)
 	if p.CheckSBOM && isSBOM {
 		if artifactPath == "" {
 			ar.Error = "--check-sbom: the artifact itself is needed to check its SBOM, not its digest"

@@ -123,20 +123,7 @@ func Enrich(doc, ref *Document) []Mismatch {
 			}
 			taken[nu] = true
 		}
-		rename := func(c *Component) {
-			if nu, ok := renamed[c.Ref]; ok {
-				c.Ref = nu
-			}
-			for j, d := range c.DependsOn {
-				if nu, ok := renamed[d]; ok {
-					c.DependsOn[j] = nu
-				}
-			}
-		}
-		rename(&doc.Subject)
-		for i := range doc.Components {
-			rename(&doc.Components[i])
-		}
+		doc.RenameRefs(renamed)
 		for i, m := range mismatches {
 			if nu, ok := renamed[m.Ref]; ok {
 				mismatches[i].Ref = nu

@@ -78,3 +78,42 @@ func licenseRefID(parts ...string) string {
 	}
 	return b.String()
 }
+
+var licenseRefPattern = regexp.MustCompile(`^LicenseRef-[A-Za-z0-9.-]+$`)
+
+// IsLicenseRef reports whether s is a well-formed LicenseRef identifier.
+func IsLicenseRef(s string) bool { return licenseRefPattern.MatchString(s) }
+
+// LicenseRefID makes a LicenseRef identifier from a license's name.
+func LicenseRefID(name string) string { return licenseRefID(name) }
+
+// licenseRefUse finds the LicenseRefs an expression names.
+var licenseRefUse = regexp.MustCompile(`LicenseRef-[A-Za-z0-9.-]+`)
+
+// UndefinedLicenseText is the text of a LicenseRef that a document names without defining it, as a converted
+// document defines it: SPDX requires a text, and none is invented.
+const UndefinedLicenseText = "NOASSERTION: the document this one was read from names the license without its text."
+
+// DefineLicenseRefs adds a LicenseRef for every one the components' expressions name that the document does not
+// define, and gives a text to those without one, so that every format can write the document.
+func (d *Document) DefineLicenseRefs() {
+	have := map[string]int{}
+	for i := range d.LicenseRefs {
+		have[d.LicenseRefs[i].ID] = i
+		if strings.TrimSpace(d.LicenseRefs[i].Text) == "" {
+			d.LicenseRefs[i].Text = UndefinedLicenseText
+		}
+	}
+	add := func(c *Component) {
+		for _, id := range licenseRefUse.FindAllString(c.License, -1) {
+			if _, ok := have[id]; !ok {
+				have[id] = len(d.LicenseRefs)
+				d.LicenseRefs = append(d.LicenseRefs, LicenseRef{ID: id, Name: id, Text: UndefinedLicenseText})
+			}
+		}
+	}
+	add(&d.Subject)
+	for i := range d.Components {
+		add(&d.Components[i])
+	}
+}

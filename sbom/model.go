@@ -283,3 +283,24 @@ func (d *Document) Component(ref string) *Component {
 	}
 	return nil
 }
+
+// DropDanglingEdges removes the edges to components the document does not have, as a document read from another
+// tool may hold (a dependency on a service, a component left out), and returns how many it removed.
+func (d *Document) DropDanglingEdges() int {
+	refs := make(map[string]bool, len(d.Components)+1)
+	refs[d.Subject.Ref] = true
+	for _, c := range d.Components {
+		refs[c.Ref] = true
+	}
+	dropped := 0
+	keep := func(c *Component) {
+		n := len(c.DependsOn)
+		c.DependsOn = slices.DeleteFunc(c.DependsOn, func(r string) bool { return !refs[r] })
+		dropped += n - len(c.DependsOn)
+	}
+	keep(&d.Subject)
+	for i := range d.Components {
+		keep(&d.Components[i])
+	}
+	return dropped
+}

@@ -28,3 +28,104 @@ func ComponentProperties(c *Component) []Property {
 	ps = append(ps, c.Properties...)
 	return normalizeProperties(ps)
 }
+
+// PropIncomplete is "true" when the component list is known to be partial (document level, in the formats that
+// have no composition for it).
+const PropIncomplete = "ferroseal:sbom:incomplete"
+
+// ReadComponentProperty applies a property as [ComponentProperties] writes it back to c: the source kind and
+// label, the dependency kind. Any other property is kept among c's properties. Readers of every format use it, so
+// that what one encoder writes another reads.
+func ReadComponentProperty(c *Component, p Property) {
+	switch p.Name {
+	case PropSource:
+		c.Source.Kind = SourceKind(p.Value)
+	case PropSourceLabel:
+		c.Source.Label = p.Value
+	case PropDependencyKind:
+		c.Scope = Scope(p.Value)
+	default:
+		c.Properties = append(c.Properties, p)
+	}
+}
+
+// ReadDocumentProperty applies a document-level property as the encoders write it: origin, target, notes,
+// incompleteness. cdx:reproducible describes a rendering, not the content, and is dropped (an encoder writes it
+// again when its output is reproducible). Any other property is kept among d's properties.
+func ReadDocumentProperty(d *Document, p Property) {
+	switch p.Name {
+	case PropOrigin:
+		d.Origin = Origin(p.Value)
+	case PropTargetTriple:
+		d.Target = p.Value
+	case PropAllTargets:
+		d.AllTargets = p.Value == "true"
+	case PropIncomplete:
+		d.Incomplete = p.Value == "true"
+	case PropNote:
+		d.Notes = append(d.Notes, p.Value)
+	case PropReproducible:
+	default:
+		d.Properties = append(d.Properties, p)
+	}
+}
+
+// DeriveRefs gives the components of a document read from a format whose identifiers are its own (SPDX's) the
+// references ferroseal's readers give them: a crate its [CrateRef], a package of another ecosystem its package
+// URL, a workspace "workspace:NAME", a file with digests "artifact:NAME", a subject of neither a collection
+// "collection:NAME". A derived reference that another component already has leaves the component's identifier
+// as it was. Edges follow.
+func DeriveRefs(d *Document) {
+	orig := map[string]bool{d.Subject.Ref: true}
+	for _, c := range d.Components {
+		orig[c.Ref] = true
+	}
+	taken := map[string]bool{}
+	rename := map[string]string{}
+	derive := func(c *Component, subject bool) {
+		ref := ""
+		switch {
+		case c.OtherPURL != "":
+			ref = c.OtherPURL
+		case subject && c.Source.Kind == SourcePath && c.Version == "":
+			ref = "workspace:" + c.Name
+		case c.Source.Kind != SourceUnknown:
+			ref = CrateRef(c.Name, c.Version, c.Source)
+		case subject && len(c.Hashes) > 0:
+			ref = "artifact:" + c.Name
+		case subject:
+			ref = "collection:" + c.Name
+		case len(c.Hashes) > 0 && c.Type != TypeLibrary:
+			ref = "artifact:" + c.Name
+		}
+		if ref == "" || taken[ref] || (orig[ref] && ref != c.Ref) || c.Name == "" {
+			taken[c.Ref] = true
+			return
+		}
+		taken[ref] = true
+		rename[c.Ref] = ref
+	}
+	derive(&d.Subject, true)
+	for i := range d.Components {
+		derive(&d.Components[i], false)
+	}
+	d.RenameRefs(rename)
+}
+
+// RenameRefs gives components new references (old to new), and the edges to them follow.
+func (d *Document) RenameRefs(renamed map[string]string) {
+	rename := func(c *Component) {
+		if nu, ok := renamed[c.Ref]; ok {
+			c.Ref = nu
+		}
+		for j, dep := range c.DependsOn {
+			if nu, ok := renamed[dep]; ok {
+				c.DependsOn[j] = nu
+			}
+		}
+	}
+	rename(&d.Subject)
+	for i := range d.Components {
+		rename(&d.Components[i])
+	}
+}

@@ -22,7 +22,7 @@ type outputSpec struct {
 }
 
 const outputFlagHelp = `output FORMAT[=FILE], repeatable; FORMAT is cyclonedx-json (default, spec 1.6; @1.7, @1.5, @1.4),
-cyclonedx-xml, spdx-json (2.3) or spdx-tag-value (short: cdx, cdx-xml, spdx-tv); FILE may contain {name},
+cyclonedx-xml, spdx-json (2.3), spdx-tag-value or spdx3-json (3.0.1) (short: cdx, cdx-xml, spdx-tv, spdx3); FILE may contain {name},
 replaced by each document's name; no FILE (or -) is stdout`
 
 // parseOutputs parses the -o flags. It rejects, before any work is done, two formats on stdout when there is no

@@ -24,6 +24,7 @@ var allFormats = []struct{ name, ext string }{
 	{"cyclonedx-xml@1.7", ".1.7.cdx.xml"},
 	{"spdx-json", ".spdx.json"},
 	{"spdx-tag-value", ".spdx"},
+	{"spdx3-json", ".spdx3.json"},
 }
 
 // TestGoldenProjectSBOMs writes the SBOMs of both examples (and of the workspace as a whole, and of a Cargo.lock

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	spdxjson "github.com/spdx/tools-golang/json"
 	spdx23 "github.com/spdx/tools-golang/spdx/v2/v2_3"
+	spdx3 "github.com/spdx/tools-golang/spdx/v3/v3_0"
 	"github.com/spdx/tools-golang/tagvalue"
 )
 
@@ -29,11 +30,23 @@ var cyclonedxSchemaDir = sync.OnceValues(func() (string, error) {
 // ValidateSBOM checks an SBOM file with independent tools, chosen by its name: sbom-utility against the official
 // JSON schemas (.cdx.json, .spdx.json; CycloneDX 1.7, which sbom-utility does not know, with the CycloneDX
 // JavaScript library's strict validator), xmllint against the official XSD (.cdx.xml: specVersion 1.6 unless the
-// file says otherwise). Tag-value (.spdx) is parsed back by tools-golang and compared with the SPDX JSON of the same
+// file says otherwise). SPDX 3 (.spdx3.json) is read and validated by tools-golang's model, generated from the
+// specification's SHACL. Tag-value (.spdx) is parsed back by tools-golang and compared with the SPDX JSON of the same
 // name when there is one.
 func ValidateSBOM(t testing.TB, path string) {
 	t.Helper()
 	switch {
+	case strings.HasSuffix(path, ".spdx3.json"):
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var d spdx3.Document
+		if err := d.FromJSON(bytes.NewReader(data)); err != nil {
+			t.Errorf("reading SPDX 3 %s: %v", path, err)
+		} else if err := d.Validate(false); err != nil {
+			t.Errorf("SPDX 3 model validation of %s: %v", path, err)
+		}
 	case strings.HasSuffix(path, ".cdx.json") && cyclonedxVersion(t, path) == "1.7":
 		out, err := exec.Command(Tool(t, "cdx-validate"), path, "1.7").CombinedOutput()
 		if err != nil {

@@ -4,28 +4,48 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
 
 	"github.com/ferroseal/ferroseal/sbom"
 )
 
-// Decode reads a CycloneDX JSON BOM (any specification version cyclonedx-go reads) back into a document: the
-// metadata component as the subject, every component (nested ones flattened) with its scope, source kind and
-// dependencies. Facts ferroseal records in properties are read from them; for BOMs of other tools, the source
-// kind comes from the package URL and the scope from the CycloneDX scope. It reads what verification compares,
-// not every field.
+// Decode reads a CycloneDX BOM, JSON or XML (any specification version cyclonedx-go reads), back into a document:
+// the metadata component as the subject, every component (nested ones flattened) with its type, version, digests,
+// license, authors, description, links, properties and dependencies; the creation time; the document's
+// properties. Facts ferroseal records in properties (source kind, dependency kind, target, origin, notes) are read
+// from them; for BOMs of other tools, the source kind comes from the package URL and the scope from the CycloneDX
+// scope. What the model has no place for (services, vulnerabilities, annotations, formulation) is not read.
 func Decode(data []byte) (*sbom.Document, error) {
+	format := cdx.BOMFileFormatJSON
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '<' {
+		format = cdx.BOMFileFormatXML
+	}
 	var bom cdx.BOM
-	if err := cdx.NewBOMDecoder(bytes.NewReader(data), cdx.BOMFileFormatJSON).Decode(&bom); err != nil {
+	if err := cdx.NewBOMDecoder(bytes.NewReader(data), format).Decode(&bom); err != nil {
 		return nil, fmt.Errorf("decoding CycloneDX: %w", err)
 	}
-	if bom.BOMFormat != "CycloneDX" {
+	if format == cdx.BOMFileFormatJSON && bom.BOMFormat != "CycloneDX" {
 		return nil, fmt.Errorf("decoding CycloneDX: bomFormat %q", bom.BOMFormat)
 	}
-	doc := &sbom.Document{Origin: sbom.Origin(property(bom.Metadata, sbom.PropOrigin))}
-	if bom.Metadata != nil && bom.Metadata.Component != nil {
-		doc.Subject = component(bom.Metadata.Component)
+	if format == cdx.BOMFileFormatXML && !strings.HasPrefix(bom.XMLNS, "http://cyclonedx.org/schema/bom/") {
+		return nil, fmt.Errorf("decoding CycloneDX: XML namespace %q", bom.XMLNS)
+	}
+	doc := &sbom.Document{}
+	refs := map[string]sbom.LicenseRef{}
+	if md := bom.Metadata; md != nil {
+		if md.Properties != nil {
+			for _, p := range *md.Properties {
+				sbom.ReadDocumentProperty(doc, sbom.Property{Name: p.Name, Value: p.Value})
+			}
+		}
+		if t, err := time.Parse(time.RFC3339, md.Timestamp); err == nil {
+			doc.Created = t
+		}
+		if md.Component != nil {
+			doc.Subject = component(md.Component, refs)
+		}
 	}
 	var walk func(cs *[]cdx.Component)
 	walk = func(cs *[]cdx.Component) {
@@ -34,11 +54,29 @@ func Decode(data []byte) (*sbom.Document, error) {
 		}
 		for i := range *cs {
 			c := &(*cs)[i]
-			doc.Components = append(doc.Components, component(c))
+			doc.Components = append(doc.Components, component(c, refs))
 			walk(c.Components)
 		}
 	}
 	walk(bom.Components)
+	// A component without a bom-ref (CycloneDX allows it; nothing can depend on it) is named by its purl, or by
+	// its place.
+	taken := map[string]bool{doc.Subject.Ref: true}
+	for _, c := range doc.Components {
+		taken[c.Ref] = true
+	}
+	for i := range doc.Components {
+		if c := &doc.Components[i]; c.Ref == "" {
+			c.Ref = c.PURL()
+			if c.Ref == "" || taken[c.Ref] {
+				c.Ref = fmt.Sprintf("component:%d", i+1)
+			}
+			taken[c.Ref] = true
+		}
+	}
+	if doc.Subject.Ref == "" && doc.Subject.Name != "" {
+		doc.Subject.Ref = "subject:" + doc.Subject.Name
+	}
 	edges := map[string][]string{}
 	if bom.Dependencies != nil {
 		for _, d := range *bom.Dependencies {
@@ -48,57 +86,135 @@ func Decode(data []byte) (*sbom.Document, error) {
 		}
 	}
 	doc.Subject.DependsOn = edges[doc.Subject.Ref]
+	doc.Subject.Scope = sbom.ScopeUnknown // the artifact described is not a dependency
 	for i := range doc.Components {
 		doc.Components[i].DependsOn = edges[doc.Components[i].Ref]
 	}
+	if bom.Compositions != nil {
+		for _, c := range *bom.Compositions {
+			if c.Aggregate == cdx.CompositionAggregateIncomplete && c.Assemblies != nil {
+				for _, a := range *c.Assemblies {
+					doc.Incomplete = doc.Incomplete || string(a) == doc.Subject.Ref
+				}
+			}
+		}
+	}
+	for _, r := range refs {
+		doc.LicenseRefs = append(doc.LicenseRefs, r)
+	}
+	doc.DefineLicenseRefs()
 	return doc, nil
 }
 
-func property(md *cdx.Metadata, name string) string {
-	if md == nil || md.Properties == nil {
-		return ""
-	}
-	for _, p := range *md.Properties {
-		if p.Name == name {
-			return p.Value
-		}
-	}
-	return ""
-}
-
-func component(c *cdx.Component) sbom.Component {
+func component(c *cdx.Component, refs map[string]sbom.LicenseRef) sbom.Component {
 	out := sbom.Component{
-		Ref:     c.BOMRef,
-		Type:    sbom.ComponentType(c.Type),
-		Name:    c.Name,
-		Version: c.Version,
-	}
-	props := map[string]string{}
-	if c.Properties != nil {
-		for _, p := range *c.Properties {
-			props[p.Name] = p.Value
-			out.Properties = append(out.Properties, sbom.Property{Name: p.Name, Value: p.Value})
-		}
+		Ref:         c.BOMRef,
+		Type:        sbom.ComponentType(c.Type),
+		Name:        c.Name,
+		Version:     c.Version,
+		Description: c.Description,
 	}
 	if c.Hashes != nil {
 		for _, h := range *c.Hashes {
 			out.Hashes = append(out.Hashes, sbom.Hash{Algorithm: sbom.HashAlgorithm(h.Algorithm), Value: strings.ToLower(h.Value)})
 		}
 	}
-	out.Source = sbom.SourceFromPURL(c.PackageURL)
-	if k := props[sbom.PropSource]; k != "" {
-		out.Source.Kind = sbom.SourceKind(k)
+	switch {
+	case strings.HasPrefix(c.PackageURL, "pkg:cargo/"):
+		out.Source = sbom.SourceFromPURL(c.PackageURL)
+	case c.PackageURL != "":
+		out.OtherPURL = c.PackageURL
+	default:
+		out.NoPURL = true
 	}
-	out.Source.Label = props[sbom.PropSourceLabel]
 	switch c.Scope {
 	case cdx.ScopeRequired, cdx.ScopeOptional, "":
 		// CycloneDX: without a scope, "required" is to be assumed.
 		out.Scope = sbom.ScopeRuntime
 	case cdx.ScopeExcluded:
 		out.Scope = sbom.ScopeBuild
-		if props[sbom.PropDependencyKind] == string(sbom.ScopeDev) {
-			out.Scope = sbom.ScopeDev
+	}
+	if c.Properties != nil {
+		for _, p := range *c.Properties {
+			sbom.ReadComponentProperty(&out, sbom.Property{Name: p.Name, Value: p.Value})
+		}
+	}
+	if c.Scope == cdx.ScopeExcluded && out.Scope == sbom.ScopeRuntime {
+		out.Scope = sbom.ScopeBuild // a dependency-kind property cannot make an excluded component linked
+	}
+	out.License = licenseExpression(c.Licenses, refs)
+	if c.Authors != nil {
+		for _, a := range *c.Authors {
+			if s := author(a); s != "" {
+				out.Authors = append(out.Authors, s)
+			}
+		}
+	} else if c.Author != "" {
+		out.Authors = []string{c.Author}
+	}
+	if c.ExternalReferences != nil {
+		for _, r := range *c.ExternalReferences {
+			switch {
+			case r.Type == cdx.ERTypeVCS && out.Repository == "":
+				out.Repository = r.URL
+			case r.Type == cdx.ERTypeWebsite && out.Homepage == "":
+				out.Homepage = r.URL
+			case r.Type == cdx.ERTypeDocumentation && out.Documentation == "":
+				out.Documentation = r.URL
+			}
 		}
 	}
 	return out
+}
+
+// author writes a contact as cargo does: "Name <email>", or the name or address alone.
+func author(a cdx.OrganizationalContact) string {
+	switch {
+	case a.Name != "" && a.Email != "":
+		return a.Name + " <" + a.Email + ">"
+	case a.Name != "":
+		return a.Name
+	}
+	return a.Email
+}
+
+// licenseExpression reads a component's licenses as one SPDX expression: an expression as written, a license id
+// as itself, a named license as a LicenseRef (its bom-ref when that is one, as ferroseal writes it; else made from
+// the name), with its text when the BOM carries it. Several licenses are all required (AND).
+func licenseExpression(ls *cdx.Licenses, refs map[string]sbom.LicenseRef) string {
+	if ls == nil {
+		return ""
+	}
+	var parts []string
+	for _, l := range *ls {
+		switch {
+		case l.Expression != "":
+			parts = append(parts, l.Expression)
+		case l.License == nil:
+		case l.License.ID != "":
+			parts = append(parts, l.License.ID)
+		case l.License.Name != "":
+			id := l.License.BOMRef
+			if !sbom.IsLicenseRef(id) {
+				id = sbom.LicenseRefID(l.License.Name)
+			}
+			ref := sbom.LicenseRef{ID: id, Name: l.License.Name}
+			if l.License.Text != nil && l.License.Text.Encoding == "" {
+				ref.Text = l.License.Text.Content
+			}
+			if _, seen := refs[id]; !seen || ref.Text != "" {
+				refs[id] = ref
+			}
+			parts = append(parts, id)
+		}
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	for i, p := range parts {
+		if strings.Contains(p, " ") {
+			parts[i] = "(" + p + ")"
+		}
+	}
+	return strings.Join(parts, " AND ")
 }

@@ -368,7 +368,7 @@ func (e *encoder) component(c *sbom.Component) cdx.Component {
 }
 
 // licenses maps an SPDX expression: a lone current identifier becomes a license id, a lone LicenseRef becomes a
-// named license, anything else an expression.
+// named license (whose bom-ref is the LicenseRef, from 1.5), anything else an expression.
 func (e *encoder) licenses(expr string) *cdx.Licenses {
 	switch {
 	case expr == "":
@@ -382,7 +382,11 @@ func (e *encoder) licenses(expr string) *cdx.Licenses {
 				name = r.Name
 			}
 		}
-		return &cdx.Licenses{{License: &cdx.License{Name: name}}}
+		l := &cdx.License{Name: name}
+		if e.version >= Spec1_5 {
+			l.BOMRef = expr // the LicenseRef's identifier, for readers that convert the BOM to SPDX
+		}
+		return &cdx.Licenses{{License: l}}
 	default:
 		return &cdx.Licenses{{Expression: expr}}
 	}

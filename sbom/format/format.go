@@ -1,23 +1,28 @@
 // Package format names the SBOM formats ferroseal writes and dispatches a document to the right encoder:
-// cyclonedx-json and cyclonedx-xml (specification 1.6, or @1.5, @1.4), spdx-json and spdx-tag-value (SPDX 2.3).
+// cyclonedx-json and cyclonedx-xml (specification 1.6, or @1.7, @1.5, @1.4), spdx-json and spdx-tag-value (SPDX
+// 2.3), and spdx3-json (SPDX 3.0.1 JSON-LD).
 package format
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/cyclonedx"
 	"github.com/ferroseal/ferroseal/sbom/spdx"
+	"github.com/ferroseal/ferroseal/sbom/spdx3"
 )
 
 // ErrUnknownFormat is returned for a format name that is not one of [Names].
 var ErrUnknownFormat = errors.New("unknown SBOM format")
 
 // Names are the format names, as given to -o.
-var Names = []string{"cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tag-value"}
+var Names = []string{"cyclonedx-json", "cyclonedx-xml", "spdx-json", "spdx-tag-value", "spdx3-json"}
 
 // Format is one output format with its version.
 type Format struct {
@@ -27,7 +32,8 @@ type Format struct {
 	CycloneDX cyclonedx.SpecVersion
 }
 
-// Parse parses NAME or NAME@VERSION: "cyclonedx-json@1.5", "spdx-json", "spdx-json@2.3".
+// Parse parses NAME or NAME@VERSION: "cyclonedx-json@1.5", "spdx-json", "spdx-json@2.3"; "spdx-json@3.0.1" (or @3,
+// @3.0) is spdx3-json.
 func Parse(s string) (Format, error) {
 	name, version, hasVersion := strings.Cut(strings.TrimSpace(s), "@")
 	switch name {
@@ -37,6 +43,8 @@ func Parse(s string) (Format, error) {
 		name = "cyclonedx-xml"
 	case "spdx-tv", "spdx-tag":
 		name = "spdx-tag-value"
+	case "spdx3":
+		name = "spdx3-json"
 	case "spdx":
 		return Format{}, fmt.Errorf("%w %q: say spdx-json (what most tools read) or spdx-tag-value", ErrUnknownFormat, s)
 	}
@@ -49,8 +57,16 @@ func Parse(s string) (Format, error) {
 		}
 		f.CycloneDX = v
 	case "spdx-json", "spdx-tag-value":
-		if hasVersion && version != "2.3" {
-			return Format{}, fmt.Errorf("%w %q: SPDX is written in version 2.3", ErrUnknownFormat, s)
+		switch {
+		case !hasVersion || version == "2.3":
+		case name == "spdx-json" && (version == "3" || version == "3.0" || version == "3.0.1"):
+			f.Name = "spdx3-json"
+		default:
+			return Format{}, fmt.Errorf("%w %q: SPDX 2 is written in version 2.3, SPDX 3 (spdx3-json) in 3.0.1", ErrUnknownFormat, s)
+		}
+	case "spdx3-json":
+		if hasVersion && version != "3" && version != "3.0" && version != "3.0.1" {
+			return Format{}, fmt.Errorf("%w %q: SPDX 3 is written in version 3.0.1", ErrUnknownFormat, s)
 		}
 	default:
 		return Format{}, fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, s, strings.Join(Names, ", "))
@@ -66,7 +82,7 @@ func (f Format) String() string {
 	return f.Name
 }
 
-// Ext returns the conventional file name suffix: .cdx.json, .cdx.xml, .spdx.json or .spdx.
+// Ext returns the conventional file name suffix: .cdx.json, .cdx.xml, .spdx.json, .spdx or .spdx3.json.
 func (f Format) Ext() string {
 	switch f.Name {
 	case "cyclonedx-json":
@@ -75,6 +91,8 @@ func (f Format) Ext() string {
 		return ".cdx.xml"
 	case "spdx-json":
 		return ".spdx.json"
+	case "spdx3-json":
+		return ".spdx3.json"
 	default:
 		return ".spdx"
 	}
@@ -105,6 +123,8 @@ func (f Format) MediaType() string {
 		return "application/vnd.cyclonedx+xml"
 	case "spdx-json":
 		return "application/spdx+json"
+	case "spdx3-json":
+		return "application/spdx3+json"
 	default:
 		return "text/spdx"
 	}
@@ -135,6 +155,8 @@ func Encode(w io.Writer, doc *sbom.Document, f Format, tool Tool) error {
 			enc = spdx.TagValue
 		}
 		return spdx.Encode(w, doc, spdx.Options{Format: enc, ToolName: tool.Name, ToolVersion: tool.Version})
+	case "spdx3-json":
+		return spdx3.Encode(w, doc, spdx3.Options{ToolName: tool.Name, ToolVersion: tool.Version})
 	}
 	return fmt.Errorf("%w %q", ErrUnknownFormat, f.Name)
 }
@@ -154,4 +176,97 @@ func Warm(fs ...Format) {
 	for _, f := range fs {
 		Encode(io.Discard, doc, f, Tool{}) //nolint:errcheck // a warm-up: its output and errors do not matter
 	}
+}
+
+// ErrUnrecognized is returned by [Decode] for a document in none of the formats it reads.
+var ErrUnrecognized = errors.New("not a CycloneDX, SPDX 2 or SPDX 3 document")
+
+// Detect names the format of an encoded SBOM from its first bytes and, for JSON, its top-level keys: CycloneDX
+// JSON or XML (with the specification version it declares), SPDX 2 JSON or tag-value, SPDX 3 JSON-LD.
+func Detect(data []byte) (Format, error) {
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	switch {
+	case len(t) == 0:
+		return Format{}, fmt.Errorf("%w: empty", ErrUnrecognized)
+	case t[0] == '<':
+		m := xmlNamespace.FindSubmatch(t[:min(len(t), 4096)])
+		if m == nil {
+			return Format{}, fmt.Errorf("%w: XML without the CycloneDX namespace", ErrUnrecognized)
+		}
+		v, err := cyclonedx.ParseSpecVersion(string(m[1]))
+		if err != nil {
+			return Format{}, fmt.Errorf("%w: CycloneDX XML %s", ErrUnrecognized, m[1])
+		}
+		return Format{Name: "cyclonedx-xml", CycloneDX: v}, nil
+	case t[0] == '{':
+		var head struct {
+			BOMFormat   string          `json:"bomFormat"`
+			SpecVersion string          `json:"specVersion"`
+			SPDXVersion string          `json:"spdxVersion"`
+			Context     json.RawMessage `json:"@context"`
+		}
+		if err := json.Unmarshal(t, &head); err != nil {
+			return Format{}, fmt.Errorf("%w: %v", ErrUnrecognized, err)
+		}
+		switch {
+		case head.BOMFormat == "CycloneDX":
+			v, err := cyclonedx.ParseSpecVersion(head.SpecVersion)
+			if err != nil {
+				return Format{}, fmt.Errorf("%w: CycloneDX %q", ErrUnrecognized, head.SpecVersion)
+			}
+			return Format{Name: "cyclonedx-json", CycloneDX: v}, nil
+		case strings.HasPrefix(head.SPDXVersion, "SPDX-2."):
+			return Format{Name: "spdx-json"}, nil
+		case bytes.Contains(head.Context, []byte("spdx.org/rdf/3.")):
+			return Format{Name: "spdx3-json"}, nil
+		}
+		return Format{}, fmt.Errorf("%w: JSON with neither bomFormat, spdxVersion nor an SPDX 3 @context", ErrUnrecognized)
+	case bytes.HasPrefix(t, []byte("SPDXVersion:")) || spdxTagValue.Match(t[:min(len(t), 4096)]):
+		return Format{Name: "spdx-tag-value"}, nil
+	}
+	return Format{}, ErrUnrecognized
+}
+
+var (
+	xmlNamespace = regexp.MustCompile(`xmlns="http://cyclonedx\.org/schema/bom/([0-9.]+)"`)
+	spdxTagValue = regexp.MustCompile(`(?m)^SPDXVersion:\s*SPDX-2\.`)
+)
+
+// Decode reads an SBOM in any format [Detect] recognises into a document, normalized and validated, and says which
+// format it was.
+func Decode(data []byte) (*sbom.Document, Format, error) {
+	f, err := Detect(data)
+	if err != nil {
+		return nil, f, err
+	}
+	var doc *sbom.Document
+	switch f.Name {
+	case "cyclonedx-json", "cyclonedx-xml":
+		doc, err = cyclonedx.Decode(data)
+	case "spdx-json", "spdx-tag-value":
+		doc, err = spdx.Decode(data)
+	case "spdx3-json":
+		doc, err = spdx3.Decode(data)
+	}
+	if err != nil {
+		return nil, f, err
+	}
+	if n := doc.DropDanglingEdges(); n > 0 {
+		doc.Notes = append(doc.Notes, fmt.Sprintf("%d dependency relationships of the %s document this one was read from "+
+			"named components it does not describe, and were left out.", n, f.Name))
+	}
+	doc.Normalize()
+	if err := doc.Validate(); err != nil {
+		return nil, f, fmt.Errorf("%s: %w", f.Name, err)
+	}
+	return doc, f, nil
+}
+
+// MustParse is [Parse] for names known to be valid; it panics on an error.
+func MustParse(s string) Format {
+	f, err := Parse(s)
+	if err != nil {
+		panic(err)
+	}
+	return f
 }

@@ -4,22 +4,33 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+	"time"
 
 	spdxjson "github.com/spdx/tools-golang/json"
 	"github.com/spdx/tools-golang/spdx/v2/common"
 	spdx "github.com/spdx/tools-golang/spdx/v2/v2_3"
+	"github.com/spdx/tools-golang/tagvalue"
 
 	"github.com/ferroseal/ferroseal/sbom"
 )
 
-// Decode reads an SPDX 2.2 or 2.3 JSON document back into a document: the package the document DESCRIBES as
-// the subject, every other package as a component with its source kind (from ferroseal's comment lines, else from
-// the purl) and dependencies. Scopes are ferroseal's dependency-kind lines when present; otherwise they follow the
+// Decode reads an SPDX 2.2 or 2.3 document, JSON or tag-value, back into a document: the package the document
+// DESCRIBES as the subject, every other package as a component with its version, purl, checksums, declared
+// license, description, home page, source kind (from ferroseal's comment lines, else from the purl), links and
+// authors (ferroseal's comment lines, else the originator) and dependencies; the creation time, the document's
+// properties (its comment lines) and the licenses it defines. Components get the references ferroseal's readers
+// give them (see [sbom.DeriveRefs]). Scopes are ferroseal's dependency-kind lines when present; otherwise they follow the
 // relationships from the subject: what it reaches through DEPENDS_ON is runtime, a BUILD_DEPENDENCY_OF it and what
 // that reaches is build, a DEV_DEPENDENCY_OF it is dev (a DEPENDS_ON of the same pair as a scoped relationship
 // counts as that one). CONTAINS adds no dependency.
 func Decode(data []byte) (*sbom.Document, error) {
-	doc, err := spdxjson.Read(bytes.NewReader(data))
+	var doc *spdx.Document
+	var err error
+	if t := bytes.TrimLeft(data, " \t\r\n\ufeff"); len(t) > 0 && t[0] == '{' {
+		doc, err = spdxjson.Read(bytes.NewReader(data))
+	} else {
+		doc, err = tagvalue.Read(bytes.NewReader(data))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decoding SPDX: %w", err)
 	}
@@ -28,8 +39,18 @@ func Decode(data []byte) (*sbom.Document, error) {
 	}
 	out := &sbom.Document{}
 	for _, line := range strings.Split(doc.DocumentComment, "\n") {
-		if v, ok := strings.CutPrefix(line, sbom.PropOrigin+": "); ok {
-			out.Origin = sbom.Origin(v)
+		if name, value, ok := strings.Cut(line, ": "); ok && strings.Contains(name, ":") {
+			sbom.ReadDocumentProperty(out, sbom.Property{Name: name, Value: value})
+		}
+	}
+	if doc.CreationInfo != nil {
+		if t, err := time.Parse(time.RFC3339, doc.CreationInfo.Created); err == nil {
+			out.Created = t
+		}
+	}
+	for _, l := range doc.OtherLicenses {
+		if l != nil && sbom.IsLicenseRef(l.LicenseIdentifier) {
+			out.LicenseRefs = append(out.LicenseRefs, sbom.LicenseRef{ID: l.LicenseIdentifier, Name: l.LicenseName, Text: l.ExtractedText})
 		}
 	}
 	byID := map[common.ElementID]*sbom.Component{}
@@ -42,6 +63,9 @@ func Decode(data []byte) (*sbom.Document, error) {
 	}
 	explicitScope := map[common.ElementID]bool{}
 	for _, p := range doc.Packages {
+		if p == nil {
+			return nil, fmt.Errorf("decoding SPDX: an empty package")
+		}
 		c := decodePackage(p)
 		if c.Scope != sbom.ScopeUnknown {
 			explicitScope[p.PackageSPDXIdentifier] = true
@@ -96,15 +120,25 @@ func Decode(data []byte) (*sbom.Document, error) {
 		}
 		out.Components = append(out.Components, comps[i])
 	}
+	if out.Subject.Ref == "" {
+		return nil, fmt.Errorf("decoding SPDX: the document DESCRIBES no package of it")
+	}
+	out.Subject.Scope = sbom.ScopeUnknown // the artifact described is not a dependency
+	out.DefineLicenseRefs()
+	sbom.DeriveRefs(out)
 	return out, nil
 }
 
 func decodePackage(p *spdx.Package) sbom.Component {
 	c := sbom.Component{
-		Ref:     string(p.PackageSPDXIdentifier),
-		Type:    sbom.TypeLibrary,
-		Name:    p.PackageName,
-		Version: p.PackageVersion,
+		Ref:         string(p.PackageSPDXIdentifier),
+		Type:        sbom.TypeLibrary,
+		Name:        p.PackageName,
+		Version:     p.PackageVersion,
+		Description: p.PackageDescription,
+		Homepage:    assertion(p.PackageHomePage),
+		License:     assertion(p.PackageLicenseDeclared),
+		NoPURL:      true,
 	}
 	switch p.PrimaryPackagePurpose {
 	case "APPLICATION":
@@ -115,8 +149,14 @@ func decodePackage(p *spdx.Package) sbom.Component {
 		c.Type = sbom.TypeContainer
 	}
 	for _, ref := range p.PackageExternalReferences {
-		if ref.RefType == common.TypePackageManagerPURL {
+		if ref == nil || ref.RefType != common.TypePackageManagerPURL || !c.NoPURL {
+			continue
+		}
+		c.NoPURL = false
+		if strings.HasPrefix(ref.Locator, "pkg:cargo/") {
 			c.Source = sbom.SourceFromPURL(ref.Locator)
+		} else {
+			c.OtherPURL = ref.Locator
 		}
 	}
 	for _, h := range p.PackageChecksums {
@@ -132,16 +172,28 @@ func decodePackage(p *spdx.Package) sbom.Component {
 			continue
 		}
 		switch name {
-		case sbom.PropSource:
-			c.Source.Kind = sbom.SourceKind(value)
-		case sbom.PropSourceLabel:
-			c.Source.Label = value
-		case sbom.PropDependencyKind:
-			c.Scope = sbom.Scope(value)
-		}
-		if strings.HasPrefix(name, "ferroseal:") {
-			c.Properties = append(c.Properties, sbom.Property{Name: name, Value: value})
+		case "repository":
+			c.Repository = value
+		case "documentation":
+			c.Documentation = value
+		case "author":
+			c.Authors = append(c.Authors, value)
+		default:
+			if strings.HasPrefix(name, "ferroseal:") {
+				sbom.ReadComponentProperty(&c, sbom.Property{Name: name, Value: value})
+			}
 		}
 	}
+	if len(c.Authors) == 0 && p.PackageOriginator != nil && p.PackageOriginator.Originator != "" {
+		c.Authors = []string{p.PackageOriginator.Originator}
+	}
 	return c
+}
+
+// assertion is an SPDX value, or "" for NOASSERTION and NONE.
+func assertion(s string) string {
+	if s == noAssertion || s == "NONE" {
+		return ""
+	}
+	return s
 }

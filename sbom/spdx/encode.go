@@ -414,7 +414,7 @@ func documentComment(doc *sbom.Document) string {
 		lines = append(lines, sbom.PropAllTargets+": true")
 	}
 	if doc.Incomplete {
-		lines = append(lines, "ferroseal:sbom:incomplete: true")
+		lines = append(lines, sbom.PropIncomplete+": true")
 	}
 	for _, p := range doc.Properties {
 		lines = append(lines, p.Name+": "+oneLine(p.Value))

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -39,20 +40,10 @@ func Decode(data []byte) (*sbom.Document, error) {
 	}
 	out := &sbom.Document{}
 	for _, p := range propertiesOf(sbomExt) {
-		switch p.Name {
-		case sbom.PropOrigin:
-			out.Origin = sbom.Origin(p.Value)
-		case sbom.PropTargetTriple:
-			out.Target = p.Value
-		case sbom.PropAllTargets:
-			out.AllTargets = p.Value == "true"
-		case sbom.PropNote:
-			out.Notes = append(out.Notes, p.Value)
-		case "ferroseal:sbom:incomplete":
-			out.Incomplete = p.Value == "true"
-		default:
-			out.Properties = append(out.Properties, p)
-		}
+		sbom.ReadDocumentProperty(out, p)
+	}
+	if ci, ok := d.CreationInfo.(*spdx.CreationInfo); ok {
+		out.Created = ci.Created
 	}
 
 	comps := map[string]*sbom.Component{}
@@ -107,12 +98,15 @@ func Decode(data []byte) (*sbom.Document, error) {
 			}
 		case spdx.RelationshipType_HasDeclaredLicense:
 			for _, t := range to {
-				if l, ok := t.(*spdx.LicenseExpression); ok && l.LicenseExpression != "" {
-					licenses[from.GetID()] = append(licenses[from.GetID()], l.LicenseExpression)
+				if l, ok := t.(spdx.AnyLicenseInfo); ok {
+					if expr := licenseExpression(l, 0); expr != "" {
+						licenses[from.GetID()] = append(licenses[from.GetID()], expr)
+					}
 				}
 			}
 		}
 	}
+	out.LicenseRefs = licenseTexts(d.Elements)
 	for _, e := range edges {
 		comps[e.From].DependsOn = append(comps[e.From].DependsOn, comps[e.To].Ref)
 	}
@@ -120,9 +114,9 @@ func Decode(data []byte) (*sbom.Document, error) {
 		slices.Sort(ls)
 		ls = slices.Compact(ls)
 		if len(ls) == 1 {
-			comps[id].License = ls[0]
+			comps[id].License = unwrap(ls[0])
 		} else {
-			comps[id].License = "(" + strings.Join(ls, ") AND (") + ")"
+			comps[id].License = strings.Join(ls, " AND ")
 		}
 	}
 	// Scopes by propagation from the root, for packages without an explicit dependency kind.
@@ -139,6 +133,9 @@ func Decode(data []byte) (*sbom.Document, error) {
 		}
 		out.Components = append(out.Components, *c)
 	}
+	out.Subject.Scope = sbom.ScopeUnknown // the artifact described is not a dependency
+	out.DefineLicenseRefs()
+	sbom.DeriveRefs(out)
 	return out, nil
 }
 
@@ -152,7 +149,7 @@ var purposeTypes = map[spdx.SoftwarePurpose]sbom.ComponentType{
 
 func component(p *spdx.Package) sbom.Component {
 	c := sbom.Component{Ref: p.ID, Type: sbom.TypeLibrary, Name: p.Name, Version: p.Version, Description: p.Description,
-		Homepage: string(p.HomePage)}
+		Homepage: string(p.HomePage), NoPURL: true}
 	if t, ok := purposeTypes[p.PrimaryPurpose]; ok {
 		c.Type = t
 	}
@@ -162,11 +159,11 @@ func component(p *spdx.Package) sbom.Component {
 			purl = x.Identifier
 		}
 	}
-	if purl != "" {
-		c.Source = sbom.SourceFromPURL(purl)
-		if !strings.HasPrefix(purl, "pkg:cargo/") {
-			c.OtherPURL = purl
-		}
+	switch {
+	case strings.HasPrefix(purl, "pkg:cargo/"):
+		c.Source, c.NoPURL = sbom.SourceFromPURL(purl), false
+	case purl != "":
+		c.OtherPURL, c.NoPURL = purl, false
 	}
 	for _, m := range p.VerifiedUsing {
 		h, ok := m.(*spdx.Hash)
@@ -200,18 +197,7 @@ func component(p *spdx.Package) sbom.Component {
 		}
 	}
 	for _, prop := range propertiesOf(p.Extensions) {
-		switch prop.Name {
-		case sbom.PropSource:
-			c.Source.Kind = sbom.SourceKind(prop.Value)
-		case sbom.PropSourceLabel:
-			c.Source.Label = prop.Value
-		case sbom.PropDependencyKind:
-			c.Scope = sbom.Scope(prop.Value)
-		default:
-			if strings.HasPrefix(prop.Name, "ferroseal:") {
-				c.Properties = append(c.Properties, prop)
-			}
-		}
+		sbom.ReadComponentProperty(&c, prop)
 	}
 	return c
 }
@@ -236,6 +222,142 @@ func propertiesOf(exts spdx.ExtensionList) []sbom.Property {
 				}
 			}
 		}
+	}
+	return out
+}
+
+// maxLicenseDepth bounds how deeply license sets and operators may nest.
+const maxLicenseDepth = 32
+
+var licenseIDUnsafe = regexp.MustCompile(`[^A-Za-z0-9.+-]+`)
+
+// licenseExpression renders a license of either licensing profile as an SPDX expression: a simplelicensing
+// expression as written; expandedlicensing sets, operators, listed and custom licenses (as tools such as syft write
+// them) composed into one. NOASSERTION, an unknown kind, or nesting beyond maxLicenseDepth give "".
+func licenseExpression(l spdx.AnyLicenseInfo, depth int) string {
+	if depth > maxLicenseDepth || l == nil {
+		return ""
+	}
+	set := func(members spdx.LicenseInfoList, op string) string {
+		var parts []string
+		for _, m := range members {
+			if e := licenseExpression(m, depth+1); e != "" {
+				parts = append(parts, e)
+			}
+		}
+		if len(parts) == 0 {
+			return ""
+		}
+		if len(parts) == 1 {
+			return parts[0]
+		}
+		return "(" + strings.Join(parts, " "+op+" ") + ")"
+	}
+	switch x := l.(type) {
+	case *spdx.LicenseExpression:
+		if strings.Contains(x.LicenseExpression, " ") {
+			return "(" + x.LicenseExpression + ")"
+		}
+		return x.LicenseExpression
+	case *spdx.ListedLicense:
+		return listedID(x.ID, x.Name, "https://spdx.org/licenses/")
+	case *spdx.CustomLicense:
+		return customID(x.ID, x.Name, "LicenseRef-")
+	case *spdx.OrLaterOperator:
+		if sub := licenseExpression(x.SubjectLicense, depth+1); sub != "" {
+			return sub + "+"
+		}
+	case *spdx.WithAdditionOperator:
+		sub := licenseExpression(x.SubjectExtendableLicense, depth+1)
+		var add string
+		switch a := x.SubjectAddition.(type) {
+		case *spdx.ListedLicenseException:
+			add = listedID(a.ID, a.Name, "https://spdx.org/licenses/")
+		case *spdx.CustomLicenseAddition:
+			add = customID(a.ID, a.Name, "AdditionRef-")
+		}
+		if sub != "" && add != "" {
+			return "(" + sub + " WITH " + add + ")"
+		}
+		return sub
+	case *spdx.ConjunctiveLicenseSet:
+		return set(x.Members, "AND")
+	case *spdx.DisjunctiveLicenseSet:
+		return set(x.Members, "OR")
+	case *spdx.IndividualLicensingInfo:
+		if x.ID == spdx.IndividualLicensingInfo_NoneLicense.GetID() {
+			return "NONE"
+		}
+	}
+	return ""
+}
+
+// unwrap removes the parentheses around a whole expression.
+func unwrap(expr string) string {
+	if !strings.HasPrefix(expr, "(") || !strings.HasSuffix(expr, ")") {
+		return expr
+	}
+	depth := 0
+	for i, r := range expr {
+		switch r {
+		case '(':
+			depth++
+		case ')':
+			depth--
+			if depth == 0 && i != len(expr)-1 {
+				return expr // "(A) AND (B)": the first parenthesis closes early
+			}
+		}
+	}
+	return expr[1 : len(expr)-1]
+}
+
+// listedID is a listed license's or exception's identifier: the end of its IRI in the SPDX license list, else its
+// name, made safe for an expression.
+func listedID(iri, name, list string) string {
+	id, ok := strings.CutPrefix(iri, list)
+	if !ok {
+		id = name
+	}
+	return strings.Trim(licenseIDUnsafe.ReplaceAllString(id, "-"), "-")
+}
+
+// customID is a custom license's identifier: LicenseRef-... (or AdditionRef-...) as its IRI ends, else made from
+// its name.
+func customID(iri, name, prefix string) string {
+	if i := strings.LastIndexAny(iri, "#:/"); i >= 0 && strings.HasPrefix(iri[i+1:], prefix) {
+		iri = iri[i+1:]
+	}
+	if strings.HasPrefix(iri, prefix) {
+		return licenseIDUnsafe.ReplaceAllString(iri, "-")
+	}
+	if n := strings.Trim(licenseIDUnsafe.ReplaceAllString(name, "-"), "-"); n != "" {
+		return prefix + n
+	}
+	return ""
+}
+
+// licenseTexts reads the texts of the custom licenses a document defines: SimpleLicensingTexts (named by the
+// LicenseRef their IRI ends with) and expandedlicensing CustomLicenses.
+func licenseTexts(elements spdx.ElementList) []sbom.LicenseRef {
+	var out []sbom.LicenseRef
+	for _, e := range elements {
+		var id, name, text string
+		switch x := e.(type) {
+		case *spdx.SimpleLicensingText:
+			id, name, text = customID(x.ID, x.Name, "LicenseRef-"), x.Name, x.LicenseText
+		case *spdx.CustomLicense:
+			id, name, text = customID(x.ID, x.Name, "LicenseRef-"), x.Name, x.Text
+		default:
+			continue
+		}
+		if id == "" {
+			continue
+		}
+		if text == "NOASSERTION" {
+			text = ""
+		}
+		out = append(out, sbom.LicenseRef{ID: id, Name: name, Text: text})
 	}
 	return out
 }

@@ -183,6 +183,10 @@ func (b *builder) document() *spdx.Document {
 	if r := b.contains(); r != nil {
 		elements = append(elements, r)
 	}
+	// The texts of the LicenseRefs, which expressions name through customIdToUri (a string, not a reference).
+	for _, id := range slices.Sorted(mapKeys(b.texts)) {
+		elements = append(elements, b.texts[id])
+	}
 	profiles := []spdx.ProfileIdentifierType{spdx.ProfileIdentifierType_Core, spdx.ProfileIdentifierType_Software, spdx.ProfileIdentifierType_SimpleLicensing}
 	if build := b.build(); build != nil {
 		elements = append(elements, build, &spdx.Relationship{ID: b.id("Relationship", "build-output"), From: build,
@@ -397,7 +401,7 @@ func documentProperties(doc *sbom.Document) []sbom.Property {
 		ps = append(ps, sbom.Property{Name: sbom.PropAllTargets, Value: "true"})
 	}
 	if doc.Incomplete {
-		ps = append(ps, sbom.Property{Name: "ferroseal:sbom:incomplete", Value: "true"})
+		ps = append(ps, sbom.Property{Name: sbom.PropIncomplete, Value: "true"})
 	}
 	ps = append(ps, doc.Properties...)
 	for _, n := range doc.Notes {
@@ -438,7 +442,8 @@ func canonical(data []byte) ([]byte, error) {
 	}
 	for _, n := range graph {
 		if m, ok := n.(map[string]any); ok {
-			for _, set := range []string{"element", "to", "rootElement", "createdBy", "createdUsing", "originatedBy"} {
+			// Sets whose order tools-golang does not keep; originatedBy keeps the order of the authors.
+			for _, set := range []string{"element", "to", "rootElement", "createdBy", "createdUsing"} {
 				if list, ok := m[set].([]any); ok {
 					slices.SortFunc(list, func(a, b any) int { return cmp.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
 				}

@@ -86,7 +86,7 @@ func TestStatement(t *testing.T) {
 
 func TestPredicateTypes(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]string{"cyclonedx": PredicateCycloneDX, "spdx": PredicateSPDX, "slsaprovenance1": PredicateSLSAProvenance1,
+	for in, want := range map[string]string{"cyclonedx": PredicateCycloneDX, "spdx": PredicateSPDX, "spdx3": PredicateSPDX3, "slsaprovenance1": PredicateSLSAProvenance1,
 		"https://example.com/x/v1": "https://example.com/x/v1"} {
 		if got, err := PredicateType(in); err != nil || got != want {
 			t.Errorf("PredicateType(%q) = %q, %v", in, got, err)
@@ -97,6 +97,18 @@ func TestPredicateTypes(t *testing.T) {
 	}
 	if !SameType(PredicateSPDX, PredicateSPDX23) || SameType(PredicateSPDX, PredicateCycloneDX) {
 		t.Error("SameType")
+	}
+	// SPDX 3 is another data model: an SPDX 2 expectation is not met by it, nor the reverse.
+	if !SameType(PredicateSPDX3, PredicateSPDX3+".0.1") || SameType(PredicateSPDX, PredicateSPDX3) || SameType(PredicateSPDX3, PredicateSPDX23) {
+		t.Error("SameType for SPDX 3")
+	}
+	for typ, want := range map[string]string{PredicateSPDX3: "spdx3-json", PredicateSPDX: "spdx-json", PredicateCycloneDX: "cyclonedx-json"} {
+		if f, err := SBOMFormatFor(typ, ""); err != nil || f.Name != want {
+			t.Errorf("SBOMFormatFor(%s) = %v, %v; want %s", typ, f, err, want)
+		}
+	}
+	if _, err := SBOMFormatFor(PredicateSPDX3, "spdx-json"); err == nil {
+		t.Error("SPDX 2 JSON accepted as an SPDX 3 predicate")
 	}
 }
 

@@ -141,7 +141,7 @@ func TestGoldenStatements(t *testing.T) {
 	art := copyFixture(t, "x86_64-linux.elf", dir, "x86_64-linux.elf")
 	key, _ := keygen(t, dir, "ecdsa-p256")
 	env := map[string]string{"FERROSEAL_PASSWORD": "pw", "SOURCE_DATE_EPOCH": "1767225600"}
-	for _, typ := range []string{"cyclonedx", "spdx"} {
+	for _, typ := range []string{"cyclonedx", "spdx", "spdx3"} {
 		out := filepath.Join(dir, typ+".json")
 		if res := runCLI(t, env, "", "attest", art, "--key", key, "--type", typ, "--hash", "sha256,sha512", "--bundle", out); res.code != 0 {
 			t.Fatal(res.stderr)
@@ -380,7 +380,7 @@ func TestJSONLAndMultipleSubjects(t *testing.T) {
 	b := copyFixture(t, "aarch64-linux.elf", dir, "b")
 	c := copyFixture(t, "wasm32.wasm", dir, "c")
 	key, pub := keygen(t, dir, "ecdsa-p256")
-	for _, typ := range []string{"cyclonedx", "spdx"} {
+	for _, typ := range []string{"cyclonedx", "spdx", "spdx3"} {
 		if res := runCLI(t, pwEnv, "", "attest", a, "--key", key, "--type", typ, "--jsonl"); res.code != 0 {
 			t.Fatal(res.stderr)
 		}
@@ -392,10 +392,10 @@ func TestJSONLAndMultipleSubjects(t *testing.T) {
 		t.Fatal(res.stderr)
 	}
 	lines := strings.Count(string(mustRead(t, a+".intoto.jsonl")), "\n")
-	if lines != 2 {
-		t.Errorf("a.intoto.jsonl has %d lines, want 2", lines)
+	if lines != 3 {
+		t.Errorf("a.intoto.jsonl has %d lines, want 3", lines)
 	}
-	res := runCLI(t, nil, "", "verify", a, "--key", pub, "--type", "cyclonedx", "--type", "spdx", "--check-sbom")
+	res := runCLI(t, nil, "", "verify", a, "--key", pub, "--type", "cyclonedx", "--type", "spdx", "--type", "spdx3", "--check-sbom")
 	if res.code != 0 {
 		t.Errorf("both SBOM attestations: %s", res.stderr)
 	}

@@ -43,6 +43,6 @@ func ExampleRun() {
 	// app.cdx.json app.spdx.json app.intoto.jsonl SHA256SUMS
 	// 2 attestations; provenance: none: left out as asked
 	// 737e8b6cc39a72feaa348b684c6219ffe1b0f254d238b66969d2dc2035e1a63c  app
-	// 5826589656d313a18cd3f9a5b0713f6f24d0beb8e0901db037072dc088e99ea4  app.cdx.json
-	// c0af2f5e4b161ef6ad6d9cc2e30184d5d0952d7abd805ac91924657056b3307c  app.spdx.json
+	// 4d0189e6461bb6896dec6b61aa7cca873135e99fa932166d31aefb611609321b  app.cdx.json
+	// 9290fc45e437db76e892e8e8c6770658db0f2b3ba2a457845aed54425b2dbe0a  app.spdx.json
 }

@@ -95,13 +95,17 @@ var licenseRefUse = regexp.MustCompile(`LicenseRef-[A-Za-z0-9.-]+`)
 const UndefinedLicenseText = "NOASSERTION: the document this one was read from names the license without its text."
 
 // DefineLicenseRefs adds a LicenseRef for every one the components' expressions name that the document does not
-// define, and gives a text to those without one, so that every format can write the document.
+// define, and gives a text and a name to those without one, so that every format can write the document.
 func (d *Document) DefineLicenseRefs() {
 	have := map[string]int{}
 	for i := range d.LicenseRefs {
-		have[d.LicenseRefs[i].ID] = i
-		if strings.TrimSpace(d.LicenseRefs[i].Text) == "" {
-			d.LicenseRefs[i].Text = UndefinedLicenseText
+		r := &d.LicenseRefs[i]
+		have[r.ID] = i
+		if strings.TrimSpace(r.Text) == "" {
+			r.Text = UndefinedLicenseText
+		}
+		if strings.TrimSpace(r.Name) == "" {
+			r.Name = r.ID
 		}
 	}
 	add := func(c *Component) {

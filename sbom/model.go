@@ -169,6 +169,8 @@ const (
 	// OriginCargoSBOM: cargo's SBOM precursor (cargo -Z sbom) for a binary.
 	OriginCargoSBOM Origin = "cargo-sbom"
 	OriginHeuristic Origin = "heuristic"
+	// OriginSBOM: another tool's SBOM, converted.
+	OriginSBOM Origin = "sbom"
 )
 
 // Document is a bill of materials for one artifact.
@@ -213,6 +215,10 @@ func (d *Document) Normalize() {
 }
 
 func normalizeComponent(c *Component) {
+	if c.NoPURL { // kept only where it suppresses a package URL, so that equal documents are equal
+		c.NoPURL = false
+		c.NoPURL = c.PURL() != ""
+	}
 	c.DependsOn = sortedUnique(c.DependsOn)
 	slices.SortFunc(c.Hashes, func(a, b Hash) int { return cmp.Compare(a.Algorithm, b.Algorithm) })
 	c.Hashes = slices.CompactFunc(c.Hashes, func(a, b Hash) bool { return a.Algorithm == b.Algorithm })

@@ -29,6 +29,20 @@ func ComponentProperties(c *Component) []Property {
 	return normalizeProperties(ps)
 }
 
+// ScopeUnknownValue is the dependency kind written for a component whose scope the input did not give, in formats
+// without a scope of their own (SPDX), where a reader would otherwise take what the subject depends on as runtime.
+const ScopeUnknownValue = "unknown"
+
+// ComponentPropertiesNoScope is [ComponentProperties] for a format without scopes: a dependency (not the subject)
+// whose scope is unknown says so.
+func ComponentPropertiesNoScope(c *Component, subject bool) []Property {
+	ps := ComponentProperties(c)
+	if !subject && c.Scope == ScopeUnknown {
+		ps = normalizeProperties(append(ps, Property{Name: PropDependencyKind, Value: ScopeUnknownValue}))
+	}
+	return ps
+}
+
 // PropIncomplete is "true" when the component list is known to be partial (document level, in the formats that
 // have no composition for it).
 const PropIncomplete = "ferroseal:sbom:incomplete"
@@ -44,6 +58,9 @@ func ReadComponentProperty(c *Component, p Property) {
 		c.Source.Label = p.Value
 	case PropDependencyKind:
 		c.Scope = Scope(p.Value)
+		if p.Value == ScopeUnknownValue {
+			c.Scope = ScopeUnknown
+		}
 	default:
 		c.Properties = append(c.Properties, p)
 	}
@@ -128,4 +145,12 @@ func (d *Document) RenameRefs(renamed map[string]string) {
 	for i := range d.Components {
 		rename(&d.Components[i])
 	}
+}
+
+// SettlePURL sets NoPURL on a component read from a document that gave it no package URL, when the component
+// would otherwise have one (a crate whose source kind a property names): it reads back as it was written. Call it
+// once the component's source and type are read.
+func SettlePURL(c *Component, hadPURL bool) {
+	c.NoPURL = false
+	c.NoPURL = !hadPURL && c.PURL() != ""
 }

@@ -126,6 +126,7 @@ Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
 	fl.IntVar(&f.jobs, "jobs", 0, "binaries read at once (default: the number of CPUs, at most 4: more adds memory, not speed)")
 	cmd.MarkFlagsMutuallyExclusive("package", "workspace")
 	cmd.MarkFlagsMutuallyExclusive("metadata", "manifest-path")
+	cmd.AddCommand(a.sbomConvertCommand())
 	return cmd
 }
 

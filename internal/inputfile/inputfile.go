@@ -54,6 +54,9 @@ func ReadSecret(path string, max int64) ([]byte, error) {
 	return readMax(f, path, max)
 }
 
+// ReadMax reads r (standard input, say) to its end, at most max bytes: one byte more is an error naming it.
+func ReadMax(r io.Reader, name string, max int64) ([]byte, error) { return readMax(r, name, max) }
+
 func readMax(r io.Reader, path string, max int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {

@@ -55,7 +55,7 @@ func Take(path string, f *os.File) (string, bool) {
 // of `ferroseal sbom BINARY` when SHA-256 alone is asked for, else "". It guesses from the arguments alone, before
 // they are parsed; a wrong guess costs a hash on an idle core and nothing else.
 func Candidate(args []string) string {
-	if len(args) < 2 || args[0] != "sbom" {
+	if len(args) < 2 || args[0] != "sbom" || subcommands[args[1]] {
 		return ""
 	}
 	var files []string
@@ -80,6 +80,9 @@ func Candidate(args []string) string {
 	}
 	return files[0]
 }
+
+// subcommands are the sbom command's own commands, which read SBOMs, not binaries.
+var subcommands = map[string]bool{"convert": true, "check": true, "help": true}
 
 // takesValue are the sbom command's flags that take a value in the next argument.
 var takesValue = map[string]bool{

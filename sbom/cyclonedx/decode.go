@@ -47,6 +47,9 @@ func Decode(data []byte) (*sbom.Document, error) {
 			doc.Subject = component(md.Component, refs)
 		}
 	}
+	// CycloneDX: a component without a scope is required. ferroseal leaves the scope out where the input did
+	// not say (a Cargo.lock alone, a binary in an archive): in its own documents, no scope is no scope.
+	ours := doc.Origin != ""
 	var walk func(cs *[]cdx.Component)
 	walk = func(cs *[]cdx.Component) {
 		if cs == nil {
@@ -54,7 +57,11 @@ func Decode(data []byte) (*sbom.Document, error) {
 		}
 		for i := range *cs {
 			c := &(*cs)[i]
-			doc.Components = append(doc.Components, component(c, refs))
+			out := component(c, refs)
+			if ours && c.Scope == "" {
+				out.Scope = sbom.ScopeUnknown
+			}
+			doc.Components = append(doc.Components, out)
 			walk(c.Components)
 		}
 	}
@@ -124,8 +131,6 @@ func component(c *cdx.Component, refs map[string]sbom.LicenseRef) sbom.Component
 		out.Source = sbom.SourceFromPURL(c.PackageURL)
 	case c.PackageURL != "":
 		out.OtherPURL = c.PackageURL
-	default:
-		out.NoPURL = true
 	}
 	switch c.Scope {
 	case cdx.ScopeRequired, cdx.ScopeOptional, "":
@@ -139,6 +144,7 @@ func component(c *cdx.Component, refs map[string]sbom.LicenseRef) sbom.Component
 			sbom.ReadComponentProperty(&out, sbom.Property{Name: p.Name, Value: p.Value})
 		}
 	}
+	sbom.SettlePURL(&out, c.PackageURL != "")
 	if c.Scope == cdx.ScopeExcluded && out.Scope == sbom.ScopeRuntime {
 		out.Scope = sbom.ScopeBuild // a dependency-kind property cannot make an excluded component linked
 	}

@@ -8,6 +8,7 @@ package cyclonedx
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -368,7 +369,7 @@ func (e *encoder) component(c *sbom.Component) cdx.Component {
 }
 
 // licenses maps an SPDX expression: a lone current identifier becomes a license id, a lone LicenseRef becomes a
-// named license (whose bom-ref is the LicenseRef, from 1.5), anything else an expression.
+// named license with its text (and, from 1.5, the LicenseRef as its bom-ref), anything else an expression.
 func (e *encoder) licenses(expr string) *cdx.Licenses {
 	switch {
 	case expr == "":
@@ -376,13 +377,15 @@ func (e *encoder) licenses(expr string) *cdx.Licenses {
 	case sbom.IsLicenseID(expr):
 		return &cdx.Licenses{{License: &cdx.License{ID: expr}}}
 	case strings.HasPrefix(expr, "LicenseRef-") && !strings.Contains(expr, " "):
-		name := expr
+		l := &cdx.License{Name: expr}
 		for _, r := range e.doc.LicenseRefs {
 			if r.ID == expr {
-				name = r.Name
+				l.Name = cmp.Or(strings.TrimSpace(r.Name), expr) // CycloneDX requires a name
+				if r.Text != "" {
+					l.Text = &cdx.AttachedText{Content: r.Text, ContentType: "text/plain"}
+				}
 			}
 		}
-		l := &cdx.License{Name: name}
 		if e.version >= Spec1_5 {
 			l.BOMRef = expr // the LicenseRef's identifier, for readers that convert the BOM to SPDX
 		}

@@ -233,7 +233,8 @@ var (
 )
 
 // Decode reads an SBOM in any format [Detect] recognises into a document, normalized and validated, and says which
-// format it was.
+// format it was. A document of another tool gets origin [sbom.OriginSBOM] and a note saying so; edges to components
+// the document does not have are left out, with a note.
 func Decode(data []byte) (*sbom.Document, Format, error) {
 	f, err := Detect(data)
 	if err != nil {
@@ -250,6 +251,11 @@ func Decode(data []byte) (*sbom.Document, Format, error) {
 	}
 	if err != nil {
 		return nil, f, err
+	}
+	if doc.Origin == "" {
+		doc.Origin = sbom.OriginSBOM
+		doc.Notes = append(doc.Notes, fmt.Sprintf("Converted from a %s document of another tool: what it holds that this "+
+			"document has no place for (services, vulnerabilities, files, annotations) is not carried over.", f.Name))
 	}
 	if n := doc.DropDanglingEdges(); n > 0 {
 		doc.Notes = append(doc.Notes, fmt.Sprintf("%d dependency relationships of the %s document this one was read from "+
@@ -269,4 +275,42 @@ func MustParse(s string) Format {
 		panic(err)
 	}
 	return f
+}
+
+// Losses says what writing doc in format f leaves out, one sentence each: what the format has no place for.
+func Losses(doc *sbom.Document, f Format) []string {
+	var out []string
+	if f.Name != "cyclonedx-json" && f.Name != "cyclonedx-xml" {
+		return nil
+	}
+	// A LicenseRef that is a component's whole license is a named license with its text; one within a larger
+	// expression is only named.
+	alone := map[string]bool{}
+	for _, c := range append([]sbom.Component{doc.Subject}, doc.Components...) {
+		alone[c.License] = true
+	}
+	texts := 0
+	for _, r := range doc.LicenseRefs {
+		if r.Text != "" && r.Text != sbom.UndefinedLicenseText && !alone[r.ID] {
+			texts++
+		}
+	}
+	if texts > 0 {
+		out = append(out, fmt.Sprintf("the names and texts of %d custom licenses named only within license expressions (CycloneDX has no place for them)", texts))
+	}
+	if len(doc.LicenseRefs) > 0 && f.CycloneDX < cyclonedx.Spec1_5 {
+		out = append(out, "the identifiers of custom licenses (before 1.5 a license has no bom-ref: readers make one from its name)")
+	}
+	if f.CycloneDX < cyclonedx.Spec1_6 {
+		n := 0
+		for _, c := range append([]sbom.Component{doc.Subject}, doc.Components...) {
+			if len(c.Authors) > 1 {
+				n++
+			}
+		}
+		if n > 0 {
+			out = append(out, fmt.Sprintf("the separate authors of %d components (before 1.6 a component has one author string)", n))
+		}
+	}
+	return out
 }

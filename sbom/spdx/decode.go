@@ -67,7 +67,7 @@ func Decode(data []byte) (*sbom.Document, error) {
 			return nil, fmt.Errorf("decoding SPDX: an empty package")
 		}
 		c := decodePackage(p)
-		if c.Scope != sbom.ScopeUnknown {
+		if c.Scope != sbom.ScopeUnknown || strings.Contains(p.PackageComment, sbom.PropDependencyKind+": "+sbom.ScopeUnknownValue) {
 			explicitScope[p.PackageSPDXIdentifier] = true
 		}
 		comps = append(comps, c)
@@ -138,7 +138,6 @@ func decodePackage(p *spdx.Package) sbom.Component {
 		Description: p.PackageDescription,
 		Homepage:    assertion(p.PackageHomePage),
 		License:     assertion(p.PackageLicenseDeclared),
-		NoPURL:      true,
 	}
 	switch p.PrimaryPackagePurpose {
 	case "APPLICATION":
@@ -148,11 +147,12 @@ func decodePackage(p *spdx.Package) sbom.Component {
 	case "CONTAINER":
 		c.Type = sbom.TypeContainer
 	}
+	hasPURL := false
 	for _, ref := range p.PackageExternalReferences {
-		if ref == nil || ref.RefType != common.TypePackageManagerPURL || !c.NoPURL {
+		if ref == nil || ref.RefType != common.TypePackageManagerPURL || hasPURL {
 			continue
 		}
-		c.NoPURL = false
+		hasPURL = true
 		if strings.HasPrefix(ref.Locator, "pkg:cargo/") {
 			c.Source = sbom.SourceFromPURL(ref.Locator)
 		} else {
@@ -187,6 +187,7 @@ func decodePackage(p *spdx.Package) sbom.Component {
 	if len(c.Authors) == 0 && p.PackageOriginator != nil && p.PackageOriginator.Originator != "" {
 		c.Authors = []string{p.PackageOriginator.Originator}
 	}
+	sbom.SettlePURL(&c, hasPURL)
 	return c
 }
 

@@ -91,7 +91,7 @@ func writeJSON(d *spdx.Document, w io.Writer) error {
 func (b *builder) streamJSON(w io.Writer) error {
 	doc := b.doc
 	skeleton := b.skeleton()
-	skeleton.Packages = []*spdx.Package{pkg(&doc.Subject, b.ids)}
+	skeleton.Packages = []*spdx.Package{pkg(&doc.Subject, b.ids, true)}
 	skeleton.Relationships = []*spdx.Relationship{b.describes()}
 	var skel bytes.Buffer
 	if err := writeJSON(skeleton, &skel); err != nil {
@@ -115,9 +115,9 @@ func (b *builder) streamJSON(w io.Writer) error {
 				return encodeMini(func(d *spdx.Document) {
 					for i := from; i < to; i++ {
 						if i == 0 {
-							d.Packages = append(d.Packages, pkg(&doc.Subject, b.ids))
+							d.Packages = append(d.Packages, pkg(&doc.Subject, b.ids, true))
 						} else {
-							d.Packages = append(d.Packages, pkg(&doc.Components[i-1], b.ids))
+							d.Packages = append(d.Packages, pkg(&doc.Components[i-1], b.ids, false))
 						}
 					}
 				})
@@ -255,9 +255,9 @@ func (b *builder) skeleton() *spdx.Document {
 func (b *builder) document() *spdx.Document {
 	doc := b.doc
 	out := b.skeleton()
-	out.Packages = append(out.Packages, pkg(&doc.Subject, b.ids))
+	out.Packages = append(out.Packages, pkg(&doc.Subject, b.ids, true))
 	for i := range doc.Components {
-		out.Packages = append(out.Packages, pkg(&doc.Components[i], b.ids))
+		out.Packages = append(out.Packages, pkg(&doc.Components[i], b.ids, false))
 	}
 	out.Relationships = append(out.Relationships, b.describes())
 	out.Relationships = append(out.Relationships, b.edges(&doc.Subject, true)...)
@@ -315,7 +315,7 @@ func (b *builder) edges(c *sbom.Component, isSubject bool) []*spdx.Relationship 
 	return out
 }
 
-func pkg(c *sbom.Component, ids map[string]common.ElementID) *spdx.Package {
+func pkg(c *sbom.Component, ids map[string]common.ElementID, subject bool) *spdx.Package {
 	p := &spdx.Package{
 		PackageName:               c.Name,
 		PackageSPDXIdentifier:     ids[c.Ref],
@@ -356,7 +356,7 @@ func pkg(c *sbom.Component, ids map[string]common.ElementID) *spdx.Package {
 	}
 	var lines []string
 	// Each comment line is "name: value"; a value from the inputs stays on its line.
-	for _, prop := range sbom.ComponentProperties(c) {
+	for _, prop := range sbom.ComponentPropertiesNoScope(c, subject) {
 		lines = append(lines, prop.Name+": "+oneLine(prop.Value))
 	}
 	if c.Repository != "" {

@@ -55,7 +55,7 @@ func Decode(data []byte) (*sbom.Document, error) {
 			continue
 		}
 		c := component(p)
-		if c.Scope != sbom.ScopeUnknown {
+		if c.Scope != sbom.ScopeUnknown || slices.Contains(propertiesOf(p.Extensions), sbom.Property{Name: sbom.PropDependencyKind, Value: sbom.ScopeUnknownValue}) {
 			explicit[p.ID] = true
 		}
 		comps[p.ID] = &c
@@ -149,7 +149,7 @@ var purposeTypes = map[spdx.SoftwarePurpose]sbom.ComponentType{
 
 func component(p *spdx.Package) sbom.Component {
 	c := sbom.Component{Ref: p.ID, Type: sbom.TypeLibrary, Name: p.Name, Version: p.Version, Description: p.Description,
-		Homepage: string(p.HomePage), NoPURL: true}
+		Homepage: string(p.HomePage)}
 	if t, ok := purposeTypes[p.PrimaryPurpose]; ok {
 		c.Type = t
 	}
@@ -161,9 +161,9 @@ func component(p *spdx.Package) sbom.Component {
 	}
 	switch {
 	case strings.HasPrefix(purl, "pkg:cargo/"):
-		c.Source, c.NoPURL = sbom.SourceFromPURL(purl), false
+		c.Source = sbom.SourceFromPURL(purl)
 	case purl != "":
-		c.OtherPURL, c.NoPURL = purl, false
+		c.OtherPURL = purl
 	}
 	for _, m := range p.VerifiedUsing {
 		h, ok := m.(*spdx.Hash)
@@ -199,6 +199,7 @@ func component(p *spdx.Package) sbom.Component {
 	for _, prop := range propertiesOf(p.Extensions) {
 		sbom.ReadComponentProperty(&c, prop)
 	}
+	sbom.SettlePURL(&c, purl != "")
 	return c
 }
 

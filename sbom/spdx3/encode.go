@@ -267,7 +267,7 @@ func (b *builder) pkg(c *sbom.Component) *spdx.Package {
 	for _, a := range c.Authors {
 		p.OriginatedBy = append(p.OriginatedBy, b.person(a))
 	}
-	p.Extensions = properties(sbom.ComponentProperties(c))
+	p.Extensions = properties(sbom.ComponentPropertiesNoScope(c, c.Ref == b.doc.Subject.Ref))
 	b.pkgs[c.Ref] = p
 	return p
 }

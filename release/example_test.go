@@ -43,6 +43,6 @@ func ExampleRun() {
 	// app.cdx.json app.spdx.json app.intoto.jsonl SHA256SUMS
 	// 2 attestations; provenance: none: left out as asked
 	// 737e8b6cc39a72feaa348b684c6219ffe1b0f254d238b66969d2dc2035e1a63c  app
-	// 4d0189e6461bb6896dec6b61aa7cca873135e99fa932166d31aefb611609321b  app.cdx.json
-	// 9290fc45e437db76e892e8e8c6770658db0f2b3ba2a457845aed54425b2dbe0a  app.spdx.json
+	// 5db86d720b698cc0064fad23194f5f6c7a7d437ff529be91df741a83f92123ea  app.cdx.json
+	// 89b8f9098c6d6d28f633d6361e79218bb4c5f3575603badbf9082438de179563  app.spdx.json
 }

@@ -128,12 +128,21 @@ type Component struct {
 	OtherPURL string `json:"otherPurl,omitempty"`
 }
 
-// PURL returns the component's package URL, or "" when it has none (see [PURL]).
+// PURL returns the component's package URL, or "" when it has none: a crate's [PURL], a local crate's
+// [LocalPURL], a file's (a source-less component with a SHA-256: a binary, an archive) [ArtifactPURL], or the
+// OtherPURL given.
 func (c *Component) PURL() string {
 	if c.OtherPURL != "" {
 		return c.OtherPURL
 	}
-	if c.NoPURL || c.Type == TypeFile {
+	switch {
+	case c.NoPURL:
+		return ""
+	case c.Source.Kind == SourcePath:
+		return LocalPURL(c.Name, c.Version, c.Repository)
+	case c.Source.Kind == SourceUnknown && c.Hash(SHA256) != "":
+		return ArtifactPURL(c.Name, c.Version, c.Hash(SHA256))
+	case c.Type == TypeFile:
 		return ""
 	}
 	return PURL(c.Name, c.Version, c.Source)
@@ -215,7 +224,15 @@ func (d *Document) Normalize() {
 }
 
 func normalizeComponent(c *Component) {
-	if c.NoPURL { // kept only where it suppresses a package URL, so that equal documents are equal
+	// NoPURL and OtherPURL are kept only where they change the package URL, so that equal documents are equal.
+	if c.OtherPURL != "" {
+		other := c.OtherPURL
+		c.OtherPURL, c.NoPURL = "", false
+		if c.PURL() != other {
+			c.OtherPURL = other
+		}
+	}
+	if c.NoPURL {
 		c.NoPURL = false
 		c.NoPURL = c.PURL() != ""
 	}

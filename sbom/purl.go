@@ -1,6 +1,7 @@
 package sbom
 
 import (
+	"regexp"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -40,6 +41,34 @@ func PURL(name, version string, src Source) string {
 	}
 	return packageurl.NewPackageURL(packageurl.TypeCargo, "", name, version, q, "").ToString()
 }
+
+// ArtifactPURL is the package URL of a file ferroseal describes (a binary, a release archive): a generic package of
+// its name and version, identified by its content, pkg:generic/NAME@VERSION?checksum=sha256:HEX. Every document of
+// the same file (CycloneDX, SPDX, the provenance's subject digest) names it alike, and it claims no ecosystem's
+// identity. "" without a SHA-256.
+func ArtifactPURL(name, version, sha256 string) string {
+	if name == "" || sha256 == "" {
+		return ""
+	}
+	q := packageurl.QualifiersFromMap(map[string]string{"checksum": "sha256:" + sha256})
+	return packageurl.NewPackageURL("generic", "", name, version, q, "").ToString()
+}
+
+// LocalPURL is the package URL of a local crate (a workspace member, a path dependency): a generic package of its
+// name and version, with its repository (as its Cargo.toml declares it) as vcs_url when that is a URL. Never
+// pkg:cargo: that would claim the crates.io crate of the same name.
+func LocalPURL(name, version, repository string) string {
+	if name == "" || version == "" {
+		return ""
+	}
+	var q packageurl.Qualifiers
+	if vcsScheme.MatchString(repository) {
+		q = packageurl.QualifiersFromMap(map[string]string{"vcs_url": "git+" + repository})
+	}
+	return packageurl.NewPackageURL("generic", "", name, version, q, "").ToString()
+}
+
+var vcsScheme = regexp.MustCompile(`^(https?|ssh|git)://[^\s]+$`)
 
 // CrateRef returns the stable reference of a crate within a document: its package URL when it has one, otherwise
 // the source kind followed by NAME@VERSION ("local:app@0.1.0", "git:foo@1.0.0", "registry:sparse/foo@1.0.0").

@@ -89,8 +89,8 @@ func ReadDocumentProperty(d *Document, p Property) {
 
 // DeriveRefs gives the components of a document read from a format whose identifiers are its own (SPDX's) the
 // references ferroseal's readers give them: a crate its [CrateRef], a package of another ecosystem its package
-// URL, a workspace "workspace:NAME", a file with digests "artifact:NAME", a subject of neither a collection
-// "collection:NAME". A derived reference that another component already has leaves the component's identifier
+// URL, a workspace "workspace:NAME", a file with digests "artifact:NAME", an image or a subject of neither a
+// collection "collection:NAME". A derived reference that another component already has leaves the component's identifier
 // as it was. Edges follow.
 func DeriveRefs(d *Document) {
 	orig := map[string]bool{d.Subject.Ref: true}
@@ -102,18 +102,20 @@ func DeriveRefs(d *Document) {
 	derive := func(c *Component, subject bool) {
 		ref := ""
 		switch {
-		case c.OtherPURL != "":
-			ref = c.OtherPURL
 		case subject && c.Source.Kind == SourcePath && c.Version == "":
 			ref = "workspace:" + c.Name
 		case c.Source.Kind != SourceUnknown:
 			ref = CrateRef(c.Name, c.Version, c.Source)
+		case subject && c.Type == TypeContainer:
+			ref = "collection:" + c.Name
 		case subject && len(c.Hashes) > 0:
 			ref = "artifact:" + c.Name
 		case subject:
 			ref = "collection:" + c.Name
 		case len(c.Hashes) > 0 && c.Type != TypeLibrary:
 			ref = "artifact:" + c.Name
+		case c.OtherPURL != "":
+			ref = c.OtherPURL
 		}
 		if ref == "" || taken[ref] || (orig[ref] && ref != c.Ref) || c.Name == "" {
 			taken[c.Ref] = true

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/package-url/packageurl-go"
+
 	"github.com/ferroseal/ferroseal/internal/testenv"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/cyclonedx"
@@ -42,7 +44,7 @@ func syftRead(t *testing.T, path string) syftView {
 		ids[a.ID] = a.Name + "@" + a.Version
 		v.packages = append(v.packages, a.Name+"@"+a.Version)
 		if a.Purl != "" {
-			v.purls = append(v.purls, a.Purl)
+			v.purls = append(v.purls, canonicalPURL(a.Purl))
 		}
 	}
 	for _, r := range d.Relations {
@@ -56,6 +58,15 @@ func syftRead(t *testing.T, path string) syftView {
 		*s = slices.Compact(*s)
 	}
 	return v
+}
+
+// canonicalPURL writes a purl as packageurl-go does: syft escapes a qualifier's ":" where we do not, both valid.
+func canonicalPURL(s string) string {
+	p, err := packageurl.FromString(s)
+	if err != nil {
+		return s
+	}
+	return p.ToString()
 }
 
 // ourView is the same view of a document of ours.

@@ -432,7 +432,6 @@ func artifactDocument(art Artifact, created time.Time, origin sbom.Origin) *sbom
 			Type:   sbom.TypeApplication,
 			Name:   art.Name,
 			Hashes: slices.Clone(art.Hashes),
-			NoPURL: true,
 		},
 		Created: created,
 		Origin:  origin,

@@ -159,8 +159,12 @@ func TestDocumentDetails(t *testing.T) {
 	if c == nil || c.Scope != sbom.ScopeBuild {
 		t.Errorf("serde_derive: %+v, want a build-scope component", c)
 	}
-	if c := d.Component("local:greet@0.2.0"); c == nil || c.PURL() != "" {
-		t.Errorf("a local crate must have no purl: %+v", c)
+	// A local crate is a generic package, never the crates.io crate of its name; the binary is named by its content.
+	if c := d.Component("local:greet@0.2.0"); c == nil || c.PURL() != "pkg:generic/greet@0.2.0" {
+		t.Errorf("a local crate's purl: %+v", c)
+	}
+	if p := d.Subject.PURL(); !strings.HasPrefix(p, "pkg:generic/") || !strings.Contains(p, "checksum=sha256:"+d.Subject.Hash(sbom.SHA256)) {
+		t.Errorf("the binary's purl %q does not name its SHA-256", p)
 	}
 
 	f0, err := ReadFile(filepath.Join(fixtures, "format0.elf"), Options{})

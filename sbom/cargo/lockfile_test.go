@@ -180,9 +180,9 @@ func TestLockfileDocument(t *testing.T) {
 		"pkg:cargo/cfg-if@1.0.0": "pkg:cargo/cfg-if@1.0.0 ",
 		"pkg:cargo/log@0.4.17":   "pkg:cargo/log@0.4.17 abde4cb7a1d7a1e0e8a8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6",
 		"pkg:cargo/private@2.0.0?repository_url=https:%2F%2Fregistry.example.com%2Findex%2F": "pkg:cargo/private@2.0.0?repository_url=https:%2F%2Fregistry.example.com%2Findex%2F 0000000000000000000000000000000000000000000000000000000000000001",
-		"local:tool@0.9.0":       " ",
-		"local:tool-tests@0.9.0": " ",
-		"local:other-root@1.0.0": " ",
+		"local:tool@0.9.0":       "pkg:generic/tool@0.9.0 ",
+		"local:tool-tests@0.9.0": "pkg:generic/tool-tests@0.9.0 ",
+		"local:other-root@1.0.0": "pkg:generic/other-root@1.0.0 ",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("components (-want +got):\n%s", diff)

@@ -126,7 +126,39 @@ type Component struct {
 	NoPURL bool `json:"noPurl,omitempty"`
 	// OtherPURL is a package URL of another type than cargo's (a container image's pkg:oci/...), used as it is.
 	OtherPURL string `json:"otherPurl,omitempty"`
+
+	// The facts below are filled by a profile (package bsi) from what is known; encoders write them when set.
+
+	// Creator is who made the component and how to reach them (BSI's component creator; CycloneDX manufacturer).
+	Creator *Contact `json:"creator,omitempty"`
+	// ConcludedLicense is the license the component is distributed under (CycloneDX acknowledgement
+	// "concluded", SPDX hasConcludedLicense); License is the one its creator declared.
+	ConcludedLicense string `json:"concludedLicense,omitempty"`
+	// SourceURL is where the component's source code is; DistributionURL where its deployable form is, when it
+	// is not derived from its source (a crates.io crate's download URL is).
+	SourceURL       string `json:"sourceUrl,omitempty"`
+	DistributionURL string `json:"distributionUrl,omitempty"`
+	// Dependencies says whether the component's list of dependencies is complete: DependenciesComplete,
+	// DependenciesIncomplete, or unknown ("").
+	Dependencies Completeness `json:"dependencies,omitempty"`
 }
+
+// Contact is a person or an organisation, and how to reach it: an e-mail address, a URL, or both.
+type Contact struct {
+	Name  string `json:"name,omitempty"`
+	Email string `json:"email,omitempty"`
+	URL   string `json:"url,omitempty"`
+}
+
+// Completeness says whether a list is known to be complete.
+type Completeness string
+
+// Completeness values, named as CycloneDX's composition aggregates.
+const (
+	CompletenessUnknown    Completeness = ""
+	DependenciesComplete   Completeness = "complete"
+	DependenciesIncomplete Completeness = "incomplete"
+)
 
 // PURL returns the component's package URL, or "" when it has none: a crate's [PURL], a local crate's
 // [LocalPURL], a file's (a source-less component with a SHA-256: a binary, an archive) [ArtifactPURL], or the
@@ -203,6 +235,10 @@ type Document struct {
 	Notes []string `json:"notes,omitempty"`
 	// Properties are document-level facts, such as the compiler version.
 	Properties []Property `json:"properties,omitempty"`
+	// Creators are who made the document (the SBOM's author); none means the tool alone.
+	Creators []Contact `json:"creators,omitempty"`
+	// Profile names the requirements the document was made to meet ("bsi-tr-03183-2"), or "".
+	Profile string `json:"profile,omitempty"`
 }
 
 // ErrInvalidDocument is returned by [Document.Validate] for a document no encoder should write.

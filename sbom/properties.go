@@ -23,6 +23,8 @@ const (
 	PropFeatures = "ferroseal:cargo:features"
 	// PropRustc is the compiler that built a binary, from its .comment section (document level).
 	PropRustc = "ferroseal:rustc:version"
+	// PropProfile names the requirements a document was made to meet (document level): "bsi-tr-03183-2".
+	PropProfile = "ferroseal:sbom:profile"
 	// PropOrigin says what the document was read from: cargo-metadata, cargo-lock, cargo-auditable, cargo-sbom or heuristic.
 	PropOrigin = "ferroseal:sbom:origin"
 	// PropNote is a sentence about the limits of the data (document level, repeatable).

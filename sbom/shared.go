@@ -1,10 +1,18 @@
 package sbom
 
-import "net/url"
+import (
+	"fmt"
+	"net/url"
+	"strings"
+)
 
-// DownloadURL returns where a crate's .crate file can be downloaded from, for crates.io crates; "" otherwise (other
-// registries name their download URL in a config file ferroseal does not fetch).
+// DownloadURL returns where a component's deployable form can be downloaded from: its DistributionURL when set,
+// else a crates.io crate's .crate file; "" otherwise (other registries name their download URL in a config file
+// ferroseal does not fetch).
 func DownloadURL(c *Component) string {
+	if c.DistributionURL != "" {
+		return c.DistributionURL
+	}
 	if c.Source.Kind != SourceCratesIO || c.Name == "" || c.Version == "" {
 		return ""
 	}
@@ -79,6 +87,8 @@ func ReadDocumentProperty(d *Document, p Property) {
 		d.AllTargets = p.Value == "true"
 	case PropIncomplete:
 		d.Incomplete = p.Value == "true"
+	case PropProfile:
+		d.Profile = p.Value
 	case PropNote:
 		d.Notes = append(d.Notes, p.Value)
 	case PropReproducible:
@@ -155,4 +165,37 @@ func (d *Document) RenameRefs(renamed map[string]string) {
 func SettlePURL(c *Component, hadPURL bool) {
 	c.NoPURL = false
 	c.NoPURL = !hadPURL && c.PURL() != ""
+}
+
+// ParseContact reads a contact as a command line gives it: "NAME <EMAIL>", "NAME URL", "NAME <EMAIL> URL", or an
+// e-mail address or URL alone.
+func ParseContact(s string) (Contact, error) {
+	var c Contact
+	rest := strings.TrimSpace(s)
+	if i, j := strings.IndexByte(rest, '<'), strings.IndexByte(rest, '>'); i >= 0 && j > i {
+		c.Email = strings.TrimSpace(rest[i+1 : j])
+		rest = strings.TrimSpace(rest[:i] + " " + rest[j+1:])
+	}
+	var name []string
+	for _, f := range strings.Fields(rest) {
+		switch {
+		case strings.HasPrefix(f, "https://") || strings.HasPrefix(f, "http://"):
+			if u, err := url.Parse(f); err != nil || u.Host == "" {
+				return c, fmt.Errorf("%q: %q is not a URL", s, f)
+			}
+			c.URL = f
+		case c.Email == "" && strings.Count(f, "@") == 1 && !strings.ContainsAny(f, "/:"):
+			c.Email = f
+		default:
+			name = append(name, f)
+		}
+	}
+	c.Name = strings.Join(name, " ")
+	if c.Email != "" && (strings.Count(c.Email, "@") != 1 || strings.ContainsAny(c.Email, " <>")) {
+		return c, fmt.Errorf("%q: %q is not an e-mail address", s, c.Email)
+	}
+	if c.Name == "" && c.Email == "" && c.URL == "" {
+		return c, fmt.Errorf("%q names no one", s)
+	}
+	return c, nil
 }

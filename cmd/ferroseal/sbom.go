@@ -39,6 +39,8 @@ type sbomFlags struct {
 	jobs           int
 	platform       string
 	noCargoSBOM    bool
+
+	prof profileFlags
 }
 
 func (a *app) sbomCommand() *cobra.Command {
@@ -124,14 +126,19 @@ Set SOURCE_DATE_EPOCH for byte-identical documents from identical inputs.`,
 	fl.StringVar(&f.platform, "platform", "", "for a multi-platform container image, the platform to describe (os/arch[/variant]; default: one document per platform)")
 	fl.BoolVar(&f.noCargoSBOM, "no-cargo-sbom", false, "ignore cargo's SBOM precursor (NAME.cargo-sbom.json) next to a binary")
 	fl.IntVar(&f.jobs, "jobs", 0, "binaries read at once (default: the number of CPUs, at most 4: more adds memory, not speed)")
+	f.prof.register(fl)
 	cmd.MarkFlagsMutuallyExclusive("package", "workspace")
 	cmd.MarkFlagsMutuallyExclusive("metadata", "manifest-path")
-	cmd.AddCommand(a.sbomConvertCommand())
+	cmd.AddCommand(a.sbomConvertCommand(), a.sbomCheckCommand())
 	return cmd
 }
 
 func (a *app) runSBOM(cmd *cobra.Command, f *sbomFlags) error {
 	outs, err := parseOutputs(f.outputs, f.outputDir)
+	if err != nil {
+		return err
+	}
+	prepare, err := f.prof.apply(outs, f.outputs, a.lookupEnv)
 	if err != nil {
 		return err
 	}
@@ -208,6 +215,7 @@ func (a *app) runSBOM(cmd *cobra.Command, f *sbomFlags) error {
 	}
 	named := make([]namedDoc, 0, len(docs))
 	for _, d := range docs {
+		prepare(d)
 		named = append(named, namedDoc{name: strings.TrimSpace(d.Subject.Name), doc: d})
 	}
 	return a.writeDocuments(named, outs, f.outputDir, a.tool(reproducible))

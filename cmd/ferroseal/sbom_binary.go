@@ -117,6 +117,11 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 	if err != nil {
 		return err
 	}
+	prepare, err := f.prof.apply(outs, f.outputs, a.lookupEnv)
+	if err != nil {
+		return err
+	}
+	f.hashes = f.prof.hashes(f.hashes)
 	created, reproducible, err := a.created()
 	if err != nil {
 		return err
@@ -295,6 +300,9 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 			all[i] = d.doc
 		}
 		docs = []namedDoc{{name: name, doc: sbom.MergeArtifacts(name, all, created)}}
+	}
+	for _, d := range docs {
+		prepare(d.doc)
 	}
 	if err := a.writeDocuments(docs, outs, f.outputDir, a.tool(reproducible)); err != nil {
 		return err

@@ -45,12 +45,7 @@ conversion is reproducible.`,
 				return usageErrorf("--max-file-size: %v", err)
 			}
 			in := args[0]
-			var data []byte
-			if in == "-" {
-				data, err = inputfile.ReadMax(a.stdin, "standard input", max)
-			} else {
-				data, err = inputfile.ReadAll(in, max)
-			}
+			data, err := a.readSBOM(in, max)
 			if err != nil {
 				return err
 			}
@@ -94,6 +89,14 @@ func convertName(in string, doc *sbom.Document) string {
 		}
 	}
 	return base
+}
+
+// readSBOM reads an SBOM file, or standard input for -, at most max bytes.
+func (a *app) readSBOM(in string, max int64) ([]byte, error) {
+	if in == "-" {
+		return inputfile.ReadMax(a.stdin, "standard input", max)
+	}
+	return inputfile.ReadAll(in, max)
 }
 
 func displayName(in string) string {

@@ -19,6 +19,17 @@ import (
 	"github.com/spdx/tools-golang/tagvalue"
 )
 
+// onlyIndividuals reports whether every error tools-golang's SPDX 3 validation gives is its false report that an
+// individual (NoneElement, NoAssertionElement: IRIs, not nodes of the graph) lacks a creationInfo.
+func onlyIndividuals(err error) bool {
+	for _, line := range strings.Split(strings.TrimSpace(err.Error()), "\n") {
+		if !strings.Contains(line, "<IndividualElement> .CreationInfo: required") {
+			return false
+		}
+	}
+	return true
+}
+
 var cyclonedxSchemaDir = sync.OnceValues(func() (string, error) {
 	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/CycloneDX/cyclonedx-go").Output()
 	if err != nil {
@@ -44,7 +55,7 @@ func ValidateSBOM(t testing.TB, path string) {
 		var d spdx3.Document
 		if err := d.FromJSON(bytes.NewReader(data)); err != nil {
 			t.Errorf("reading SPDX 3 %s: %v", path, err)
-		} else if err := d.Validate(false); err != nil {
+		} else if err := d.Validate(false); err != nil && !onlyIndividuals(err) {
 			t.Errorf("SPDX 3 model validation of %s: %v", path, err)
 		}
 	case strings.HasSuffix(path, ".cdx.json") && cyclonedxVersion(t, path) == "1.7":

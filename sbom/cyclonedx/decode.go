@@ -2,6 +2,7 @@ package cyclonedx
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"strings"
 	"time"
@@ -46,6 +47,7 @@ func Decode(data []byte) (*sbom.Document, error) {
 		if md.Component != nil {
 			doc.Subject = component(md.Component, refs)
 		}
+		doc.Creators = creators(md)
 	}
 	// CycloneDX: a component without a scope is required. ferroseal leaves the scope out where the input did
 	// not say (a Cargo.lock alone, a binary in an archive): in its own documents, no scope is no scope.
@@ -98,12 +100,29 @@ func Decode(data []byte) (*sbom.Document, error) {
 		doc.Components[i].DependsOn = edges[doc.Components[i].Ref]
 	}
 	if bom.Compositions != nil {
+		deps := map[string]sbom.Completeness{}
 		for _, c := range *bom.Compositions {
 			if c.Aggregate == cdx.CompositionAggregateIncomplete && c.Assemblies != nil {
 				for _, a := range *c.Assemblies {
 					doc.Incomplete = doc.Incomplete || string(a) == doc.Subject.Ref
 				}
 			}
+			if c.Dependencies != nil {
+				var k sbom.Completeness
+				switch c.Aggregate {
+				case cdx.CompositionAggregateComplete:
+					k = sbom.DependenciesComplete
+				case cdx.CompositionAggregateIncomplete:
+					k = sbom.DependenciesIncomplete
+				}
+				for _, r := range *c.Dependencies {
+					deps[string(r)] = k
+				}
+			}
+		}
+		doc.Subject.Dependencies = deps[doc.Subject.Ref]
+		for i := range doc.Components {
+			doc.Components[i].Dependencies = deps[doc.Components[i].Ref]
 		}
 	}
 	for _, r := range refs {
@@ -148,7 +167,10 @@ func component(c *cdx.Component, refs map[string]sbom.LicenseRef) sbom.Component
 	if c.Scope == cdx.ScopeExcluded && out.Scope == sbom.ScopeRuntime {
 		out.Scope = sbom.ScopeBuild // a dependency-kind property cannot make an excluded component linked
 	}
-	out.License = licenseExpression(c.Licenses, refs)
+	out.License, out.ConcludedLicense = licenseExpressions(c.Licenses, refs)
+	if c.Manufacturer != nil {
+		out.Creator = contactOf(c.Manufacturer)
+	}
 	if c.Authors != nil {
 		for _, a := range *c.Authors {
 			if s := author(a); s != "" {
@@ -167,7 +189,17 @@ func component(c *cdx.Component, refs map[string]sbom.LicenseRef) sbom.Component
 				out.Homepage = r.URL
 			case r.Type == cdx.ERTypeDocumentation && out.Documentation == "":
 				out.Documentation = r.URL
+			case r.Type == cdx.ERTypeSourceDistribution && out.SourceURL == "":
+				out.SourceURL = r.URL
+			case r.Type == cdx.ERTypeDistribution && out.DistributionURL == "":
+				out.DistributionURL = r.URL
 			}
+		}
+	}
+	if u := out.DistributionURL; u != "" {
+		out.DistributionURL = ""
+		if sbom.DownloadURL(&out) != u {
+			out.DistributionURL = u // not the one derived from the source
 		}
 	}
 	return out
@@ -184,21 +216,27 @@ func author(a cdx.OrganizationalContact) string {
 	return a.Email
 }
 
-// licenseExpression reads a component's licenses as one SPDX expression: an expression as written, a license id
-// as itself, a named license as a LicenseRef (its bom-ref when that is one, as ferroseal writes it; else made from
-// the name), with its text when the BOM carries it. Several licenses are all required (AND).
-func licenseExpression(ls *cdx.Licenses, refs map[string]sbom.LicenseRef) string {
+// licenseExpressions reads a component's licenses as SPDX expressions, the declared one and the concluded one (by
+// their acknowledgement; without one, a license is declared): an expression as written, a license id as itself, a
+// named license as a LicenseRef (its bom-ref when that is one, as ferroseal writes it; else made from the name),
+// with its text when the BOM carries it. Several licenses of one kind are all required (AND).
+func licenseExpressions(ls *cdx.Licenses, refs map[string]sbom.LicenseRef) (declared, concluded string) {
 	if ls == nil {
-		return ""
+		return "", ""
 	}
-	var parts []string
+	var dec, con []string
 	for _, l := range *ls {
+		parts := &dec
+		if (l.Acknowledgement != nil && *l.Acknowledgement == cdx.LicenseAcknowledgementConcluded) ||
+			(l.License != nil && l.License.Acknowledgement == cdx.LicenseAcknowledgementConcluded) {
+			parts = &con
+		}
 		switch {
 		case l.Expression != "":
-			parts = append(parts, l.Expression)
+			*parts = append(*parts, l.Expression)
 		case l.License == nil:
 		case l.License.ID != "":
-			parts = append(parts, l.License.ID)
+			*parts = append(*parts, l.License.ID)
 		case l.License.Name != "":
 			id := l.License.BOMRef
 			if !sbom.IsLicenseRef(id) {
@@ -211,9 +249,14 @@ func licenseExpression(ls *cdx.Licenses, refs map[string]sbom.LicenseRef) string
 			if _, seen := refs[id]; !seen || ref.Text != "" {
 				refs[id] = ref
 			}
-			parts = append(parts, id)
+			*parts = append(*parts, id)
 		}
 	}
+	return and(dec), and(con)
+}
+
+// and joins license expressions, all required.
+func and(parts []string) string {
 	if len(parts) == 1 {
 		return parts[0]
 	}
@@ -223,4 +266,41 @@ func licenseExpression(ls *cdx.Licenses, refs map[string]sbom.LicenseRef) string
 		}
 	}
 	return strings.Join(parts, " AND ")
+}
+
+// creators are the document's authors: metadata.authors, with the manufacturer's URL; or the manufacturer.
+func creators(md *cdx.Metadata) []sbom.Contact {
+	var out []sbom.Contact
+	if md.Authors != nil {
+		for _, a := range *md.Authors {
+			out = append(out, sbom.Contact{Name: a.Name, Email: a.Email})
+		}
+	}
+	if m := md.Manufacturer; m != nil {
+		c := contactOf(m)
+		if len(out) == 0 {
+			out = append(out, *c)
+		} else if out[0].Name == c.Name || (c.Email != "" && out[0].Email == c.Email) {
+			out[0].URL = c.URL
+		}
+	}
+	return out
+}
+
+// contactOf reads an organizational entity as a contact: its name, first URL and first contact's e-mail address.
+func contactOf(e *cdx.OrganizationalEntity) *sbom.Contact {
+	c := &sbom.Contact{Name: e.Name}
+	if e.URL != nil && len(*e.URL) > 0 {
+		c.URL = (*e.URL)[0]
+	}
+	if e.Contact != nil {
+		for _, k := range *e.Contact {
+			if k.Email != "" {
+				c.Email = k.Email
+				c.Name = cmp.Or(c.Name, k.Name)
+				break
+			}
+		}
+	}
+	return c
 }

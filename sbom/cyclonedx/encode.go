@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	cdx "github.com/CycloneDX/cyclonedx-go"
@@ -267,6 +268,9 @@ func (e *encoder) skeleton() *cdx.BOM {
 		props = append(props, cdx.Property{Name: sbom.PropReproducible, Value: "true"})
 	}
 	props = append(props, cdx.Property{Name: sbom.PropOrigin, Value: string(doc.Origin)})
+	if doc.Profile != "" {
+		props = append(props, cdx.Property{Name: sbom.PropProfile, Value: doc.Profile})
+	}
 	for _, p := range doc.Properties {
 		props = append(props, cdx.Property{Name: p.Name, Value: p.Value})
 	}
@@ -274,20 +278,72 @@ func (e *encoder) skeleton() *cdx.BOM {
 		props = append(props, cdx.Property{Name: sbom.PropNote, Value: n})
 	}
 	md.Properties = &props
+	if len(doc.Creators) > 0 {
+		authors := make([]cdx.OrganizationalContact, 0, len(doc.Creators))
+		for _, c := range doc.Creators {
+			authors = append(authors, cdx.OrganizationalContact{Name: c.Name, Email: c.Email})
+		}
+		md.Authors = &authors
+		if e.version >= Spec1_6 {
+			md.Manufacturer = entity(&doc.Creators[0])
+		}
+	}
 	bom.Metadata = md
+	var comps []cdx.Composition
 	if doc.Incomplete {
-		bom.Compositions = &[]cdx.Composition{{
+		comps = append(comps, cdx.Composition{
 			Aggregate:  cdx.CompositionAggregateIncomplete,
 			Assemblies: &[]cdx.BOMReference{cdx.BOMReference(doc.Subject.Ref)},
-		}}
+		})
+	}
+	if doc.Profile != "" {
+		comps = append(comps, dependencyCompositions(doc)...)
+	}
+	if len(comps) > 0 {
+		bom.Compositions = &comps
 	}
 	return bom
+}
+
+// dependencyCompositions say, for a profile that asks, whose dependency lists are complete, incomplete or not
+// known to be either.
+func dependencyCompositions(doc *sbom.Document) []cdx.Composition {
+	refs := map[sbom.Completeness][]cdx.BOMReference{}
+	for _, c := range append([]sbom.Component{doc.Subject}, doc.Components...) {
+		refs[c.Dependencies] = append(refs[c.Dependencies], cdx.BOMReference(c.Ref))
+	}
+	var out []cdx.Composition
+	for _, k := range []struct {
+		c   sbom.Completeness
+		agg cdx.CompositionAggregate
+	}{{sbom.DependenciesComplete, cdx.CompositionAggregateComplete}, {sbom.DependenciesIncomplete, cdx.CompositionAggregateIncomplete},
+		{sbom.CompletenessUnknown, cdx.CompositionAggregateUnknown}} {
+		if r := refs[k.c]; len(r) > 0 {
+			out = append(out, cdx.Composition{Aggregate: k.agg, Dependencies: &r})
+		}
+	}
+	return out
+}
+
+// entity is a contact as an organizational entity: its name, its URL, its e-mail address as a contact.
+func entity(c *sbom.Contact) *cdx.OrganizationalEntity {
+	e := &cdx.OrganizationalEntity{Name: c.Name}
+	if c.URL != "" {
+		e.URL = &[]string{c.URL}
+	}
+	if c.Email != "" {
+		e.Contact = &[]cdx.OrganizationalContact{{Name: c.Name, Email: c.Email}}
+	}
+	return e
 }
 
 type encoder struct {
 	doc     *sbom.Document
 	version SpecVersion
 	opts    Options
+
+	ownerOnce sync.Once
+	owners    map[string]string
 }
 
 func (e *encoder) encoding() string {
@@ -328,8 +384,11 @@ func (e *encoder) component(c *sbom.Component) cdx.Component {
 		}
 		out.Hashes = &hs
 	}
-	if l := e.licenses(c.License); l != nil {
+	if l := e.licenses(c); l != nil {
 		out.Licenses = l
+	}
+	if c.Creator != nil && e.version >= Spec1_6 {
+		out.Manufacturer = entity(c.Creator)
 	}
 	if len(c.Authors) > 0 {
 		if e.version >= Spec1_6 {
@@ -353,7 +412,19 @@ func (e *encoder) component(c *sbom.Component) cdx.Component {
 		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeDocumentation, URL: c.Documentation})
 	}
 	if dl := sbom.DownloadURL(c); dl != "" {
-		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: dl})
+		ref := cdx.ExternalReference{Type: cdx.ERTypeDistribution, URL: dl}
+		if e.doc.Profile != "" && len(c.Hashes) > 0 {
+			// The hashes of the deployable form, where a profile looks for them.
+			hs := make([]cdx.Hash, 0, len(c.Hashes))
+			for _, h := range c.Hashes {
+				hs = append(hs, cdx.Hash{Algorithm: cdx.HashAlgorithm(h.Algorithm), Value: h.Value})
+			}
+			ref.Hashes = &hs
+		}
+		refs = append(refs, ref)
+	}
+	if c.SourceURL != "" {
+		refs = append(refs, cdx.ExternalReference{Type: cdx.ERTypeSourceDistribution, URL: c.SourceURL})
 	}
 	if len(refs) > 0 {
 		out.ExternalReferences = &refs
@@ -368,31 +439,70 @@ func (e *encoder) component(c *sbom.Component) cdx.Component {
 	return out
 }
 
-// licenses maps an SPDX expression: a lone current identifier becomes a license id, a lone LicenseRef becomes a
-// named license with its text (and, from 1.5, the LicenseRef as its bom-ref), anything else an expression.
-func (e *encoder) licenses(expr string) *cdx.Licenses {
-	switch {
-	case expr == "":
+// licenses maps a component's license: a lone current identifier becomes a license id, a lone LicenseRef a named
+// license with its text (and, from 1.5, the LicenseRef as its bom-ref, on its first use), anything else an
+// expression. With a concluded license besides the declared one, each says which it is (acknowledgement): from
+// 1.7 as two entries; in 1.6, which holds one expression only, as two when both are single licenses, else the
+// declared one alone.
+func (e *encoder) licenses(c *sbom.Component) *cdx.Licenses {
+	declared, concluded := c.License, c.ConcludedLicense
+	if declared == "" && concluded == "" {
 		return nil
-	case sbom.IsLicenseID(expr):
-		return &cdx.Licenses{{License: &cdx.License{ID: expr}}}
-	case strings.HasPrefix(expr, "LicenseRef-") && !strings.Contains(expr, " "):
-		l := &cdx.License{Name: expr}
-		for _, r := range e.doc.LicenseRefs {
-			if r.ID == expr {
-				l.Name = cmp.Or(strings.TrimSpace(r.Name), expr) // CycloneDX requires a name
-				if r.Text != "" {
-					l.Text = &cdx.AttachedText{Content: r.Text, ContentType: "text/plain"}
+	}
+	one := func(expr string, ack cdx.LicenseAcknowledgement, ref bool) cdx.LicenseChoice {
+		switch {
+		case sbom.IsLicenseID(expr):
+			return cdx.LicenseChoice{License: &cdx.License{ID: expr, Acknowledgement: ack}}
+		case strings.HasPrefix(expr, "LicenseRef-") && !strings.Contains(expr, " "):
+			l := &cdx.License{Name: expr, Acknowledgement: ack}
+			for _, r := range e.doc.LicenseRefs {
+				if r.ID == expr {
+					l.Name = cmp.Or(strings.TrimSpace(r.Name), expr) // CycloneDX requires a name
+					if r.Text != "" {
+						l.Text = &cdx.AttachedText{Content: r.Text, ContentType: "text/plain"}
+					}
 				}
 			}
+			if ref && e.version >= Spec1_5 && e.refOwner()[expr] == c.Ref {
+				l.BOMRef = expr // the LicenseRef's identifier, for readers that convert the BOM to SPDX
+			}
+			return cdx.LicenseChoice{License: l}
 		}
-		if e.version >= Spec1_5 {
-			l.BOMRef = expr // the LicenseRef's identifier, for readers that convert the BOM to SPDX
+		choice := cdx.LicenseChoice{Expression: expr}
+		if ack != "" {
+			choice.Acknowledgement = &ack
 		}
-		return &cdx.Licenses{{License: l}}
-	default:
-		return &cdx.Licenses{{Expression: expr}}
+		return choice
 	}
+	if concluded == "" || e.version < Spec1_6 {
+		if declared == "" {
+			return nil
+		}
+		return &cdx.Licenses{one(declared, "", true)}
+	}
+	if declared == "" {
+		return &cdx.Licenses{one(concluded, cdx.LicenseAcknowledgementConcluded, true)}
+	}
+	d := one(declared, cdx.LicenseAcknowledgementDeclared, true)
+	k := one(concluded, cdx.LicenseAcknowledgementConcluded, false)
+	if e.version < Spec1_7 && (d.Expression != "" || k.Expression != "") {
+		return &cdx.Licenses{d} // 1.6 holds one expression: the declared license
+	}
+	return &cdx.Licenses{d, k}
+}
+
+// refOwner maps each LicenseRef that is some component's whole license to the first such component: the one
+// whose license carries it as bom-ref, which must be unique in a BOM.
+func (e *encoder) refOwner() map[string]string {
+	e.ownerOnce.Do(func() {
+		e.owners = map[string]string{}
+		for _, c := range append([]sbom.Component{e.doc.Subject}, e.doc.Components...) {
+			if _, ok := e.owners[c.License]; !ok && strings.HasPrefix(c.License, "LicenseRef-") {
+				e.owners[c.License] = c.Ref
+			}
+		}
+	})
+	return e.owners
 }
 
 // contact splits a cargo author ("Name <email>") into name and address; an unparsable one stays a name.

@@ -47,6 +47,11 @@ func Decode(data []byte) (*sbom.Document, error) {
 		if t, err := time.Parse(time.RFC3339, doc.CreationInfo.Created); err == nil {
 			out.Created = t
 		}
+		for _, c := range doc.CreationInfo.Creators {
+			if c.CreatorType == "Person" || c.CreatorType == "Organization" {
+				out.Creators = append(out.Creators, contact(c.Creator))
+			}
+		}
 	}
 	for _, l := range doc.OtherLicenses {
 		if l != nil && sbom.IsLicenseRef(l.LicenseIdentifier) {
@@ -176,6 +181,8 @@ func decodePackage(p *spdx.Package) sbom.Component {
 			c.Repository = value
 		case "documentation":
 			c.Documentation = value
+		case "source":
+			c.SourceURL = value
 		case "author":
 			c.Authors = append(c.Authors, value)
 		default:
@@ -184,11 +191,29 @@ func decodePackage(p *spdx.Package) sbom.Component {
 			}
 		}
 	}
-	if len(c.Authors) == 0 && p.PackageOriginator != nil && p.PackageOriginator.Originator != "" {
-		c.Authors = []string{p.PackageOriginator.Originator}
+	if o := p.PackageOriginator; o != nil && o.Originator != "" && o.Originator != noAssertion {
+		if len(c.Authors) > 0 || strings.HasPrefix(p.PackageComment, "ferroseal:") {
+			k := contact(o.Originator) // ferroseal writes a component's creator as its originator
+			c.Creator = &k
+		} else {
+			c.Authors = []string{o.Originator}
+		}
 	}
+	c.ConcludedLicense = assertion(p.PackageLicenseConcluded)
 	sbom.SettlePURL(&c, hasPURL)
 	return c
+}
+
+// contact reads an SPDX creator or originator, "Name (email)".
+func contact(s string) sbom.Contact {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndex(s, " ("); i >= 0 && strings.HasSuffix(s, ")") {
+		return sbom.Contact{Name: s[:i], Email: s[i+2 : len(s)-1]}
+	}
+	if n, ok := strings.CutSuffix(s, "()"); ok {
+		return sbom.Contact{Name: strings.TrimSpace(n)}
+	}
+	return sbom.Contact{Name: s}
 }
 
 // assertion is an SPDX value, or "" for NOASSERTION and NONE.

@@ -236,7 +236,7 @@ func (b *builder) skeleton() *spdx.Document {
 		DocumentName:      name,
 		DocumentNamespace: NamespacePrefix + idUnsafe.ReplaceAllString(name, "-") + "-" + doc.UUID("spdx", b.tool),
 		CreationInfo: &spdx.CreationInfo{
-			Creators: []common.Creator{{CreatorType: "Tool", Creator: b.tool}},
+			Creators: append(creators(doc.Creators), common.Creator{CreatorType: "Tool", Creator: b.tool}),
 			Created:  doc.Created.UTC().Format(time.RFC3339),
 		},
 		DocumentComment: documentComment(doc),
@@ -342,6 +342,13 @@ func pkg(c *sbom.Component, ids map[string]common.ElementID, subject bool) *spdx
 	if c.License != "" {
 		p.PackageLicenseDeclared = c.License
 	}
+	if c.ConcludedLicense != "" {
+		p.PackageLicenseConcluded = c.ConcludedLicense
+	}
+	if c.Creator != nil {
+		p.PackageOriginator = &common.Originator{Originator: creators([]sbom.Contact{*c.Creator})[0].Creator,
+			OriginatorType: creators([]sbom.Contact{*c.Creator})[0].CreatorType}
+	}
 	for _, h := range c.Hashes {
 		if alg, ok := checksumAlgorithm[h.Algorithm]; ok {
 			p.PackageChecksums = append(p.PackageChecksums, common.Checksum{Algorithm: alg, Value: h.Value})
@@ -364,6 +371,9 @@ func pkg(c *sbom.Component, ids map[string]common.ElementID, subject bool) *spdx
 	}
 	if c.Documentation != "" {
 		lines = append(lines, "documentation: "+oneLine(c.Documentation))
+	}
+	if c.SourceURL != "" {
+		lines = append(lines, "source: "+oneLine(c.SourceURL))
 	}
 	for _, a := range c.Authors {
 		lines = append(lines, "author: "+oneLine(a))
@@ -405,8 +415,25 @@ func oneLine(s string) string {
 	}, s)
 }
 
+// creators are SPDX creators of contacts: a Person with an e-mail address, else an Organization (SPDX 2 has no
+// place for a URL).
+func creators(cs []sbom.Contact) []common.Creator {
+	var out []common.Creator
+	for _, c := range cs {
+		kind := "Organization"
+		if c.Email != "" {
+			kind = "Person"
+		}
+		out = append(out, common.Creator{CreatorType: kind, Creator: strings.TrimSpace(oneLine(c.Name) + " (" + oneLine(c.Email) + ")")})
+	}
+	return out
+}
+
 func documentComment(doc *sbom.Document) string {
 	lines := []string{sbom.PropOrigin + ": " + string(doc.Origin)}
+	if doc.Profile != "" {
+		lines = append(lines, sbom.PropProfile+": "+doc.Profile)
+	}
 	if doc.Target != "" {
 		lines = append(lines, sbom.PropTargetTriple+": "+doc.Target)
 	}

@@ -44,6 +44,11 @@ func Decode(data []byte) (*sbom.Document, error) {
 	}
 	if ci, ok := d.CreationInfo.(*spdx.CreationInfo); ok {
 		out.Created = ci.Created
+		for _, a := range ci.CreatedBy {
+			if _, tool := a.(*spdx.SoftwareAgent); a != nil && !tool {
+				out.Creators = append(out.Creators, *contactOf(a))
+			}
+		}
 	}
 
 	comps := map[string]*sbom.Component{}
@@ -66,7 +71,7 @@ func Decode(data []byte) (*sbom.Document, error) {
 	}
 	type edge = sbom.ScopedEdge[string]
 	var edges []edge
-	licenses := map[string][]string{}
+	licenses, concluded := map[string][]string{}, map[string][]string{}
 	for _, e := range d.Elements {
 		var from spdx.AnyElement
 		var to spdx.ElementList
@@ -75,8 +80,10 @@ func Decode(data []byte) (*sbom.Document, error) {
 		switch r := e.(type) {
 		case *spdx.Relationship:
 			from, to, typ = r.From, r.To, r.Type
+			readCompleteness(comps[idOf(r.From)], r.Type, r.Completeness)
 		case *spdx.LifecycleScopedRelationship:
 			from, to, typ = r.From, r.To, r.Type
+			readCompleteness(comps[idOf(r.From)], r.Type, r.Completeness)
 			switch r.Scope {
 			case spdx.LifecycleScopeType_Build:
 				scope = sbom.ScopeBuild
@@ -96,11 +103,15 @@ func Decode(data []byte) (*sbom.Document, error) {
 					edges = append(edges, edge{From: from.GetID(), To: t.GetID(), Scope: scope})
 				}
 			}
-		case spdx.RelationshipType_HasDeclaredLicense:
+		case spdx.RelationshipType_HasDeclaredLicense, spdx.RelationshipType_HasConcludedLicense:
+			into := licenses
+			if typ == spdx.RelationshipType_HasConcludedLicense {
+				into = concluded
+			}
 			for _, t := range to {
 				if l, ok := t.(spdx.AnyLicenseInfo); ok {
 					if expr := licenseExpression(l, 0); expr != "" {
-						licenses[from.GetID()] = append(licenses[from.GetID()], expr)
+						into[from.GetID()] = append(into[from.GetID()], expr)
 					}
 				}
 			}
@@ -111,13 +122,10 @@ func Decode(data []byte) (*sbom.Document, error) {
 		comps[e.From].DependsOn = append(comps[e.From].DependsOn, comps[e.To].Ref)
 	}
 	for id, ls := range licenses {
-		slices.Sort(ls)
-		ls = slices.Compact(ls)
-		if len(ls) == 1 {
-			comps[id].License = unwrap(ls[0])
-		} else {
-			comps[id].License = strings.Join(ls, " AND ")
-		}
+		comps[id].License = allOf(ls)
+	}
+	for id, ls := range concluded {
+		comps[id].ConcludedLicense = allOf(ls)
 	}
 	// Scopes by propagation from the root, for packages without an explicit dependency kind.
 	subject := root.GetID()
@@ -186,9 +194,15 @@ func component(p *spdx.Package) sbom.Component {
 			c.Repository = x.Locators[0]
 		case spdx.ExternalRefType_Documentation:
 			c.Documentation = x.Locators[0]
+		case spdx.ExternalRefType_SourceArtifact:
+			c.SourceURL = x.Locators[0]
 		}
 	}
 	for _, a := range p.OriginatedBy {
+		if a != nil && (strings.Contains(a.GetID(), "#SPDXRef-CreatorPerson-") || strings.Contains(a.GetID(), "#SPDXRef-CreatorOrganization-")) {
+			c.Creator = contactOf(a) // ferroseal's component creator, beside the authors
+			continue
+		}
 		switch x := a.(type) {
 		case *spdx.Person:
 			c.Authors = append(c.Authors, withEmail(x.Name, x.ExternalIdentifiers))
@@ -200,7 +214,38 @@ func component(p *spdx.Package) sbom.Component {
 		sbom.ReadComponentProperty(&c, prop)
 	}
 	sbom.SettlePURL(&c, purl != "")
+	if u := string(p.DownloadLocation); u != "" && sbom.DownloadURL(&c) != u && !strings.HasPrefix(u, "git+") {
+		c.DistributionURL = u // not the one derived from the source
+	}
 	return c
+}
+
+// contactOf reads an agent as a contact: its name, e-mail address and web page.
+func contactOf(a spdx.AnyAgent) *sbom.Contact {
+	var c sbom.Contact
+	var ids spdx.ExternalIdentifierList
+	var refs spdx.ExternalRefList
+	switch x := a.(type) {
+	case *spdx.Person:
+		c.Name, ids, refs = x.Name, x.ExternalIdentifiers, x.ExternalRefs
+	case *spdx.Organization:
+		c.Name, ids, refs = x.Name, x.ExternalIdentifiers, x.ExternalRefs
+	case *spdx.SoftwareAgent:
+		c.Name, ids, refs = x.Name, x.ExternalIdentifiers, x.ExternalRefs
+	default:
+		return &c
+	}
+	for _, id := range ids {
+		if x, ok := id.(*spdx.ExternalIdentifier); ok && x.Type == spdx.ExternalIdentifierType_Email && c.Email == "" {
+			c.Email = x.Identifier
+		}
+	}
+	for _, r := range refs {
+		if x, ok := r.(*spdx.ExternalRef); ok && x.Type == spdx.ExternalRefType_AltWebPage && len(x.Locators) > 0 && c.URL == "" {
+			c.URL = x.Locators[0]
+		}
+	}
+	return &c
 }
 
 func withEmail(name string, ids spdx.ExternalIdentifierList) string {
@@ -291,6 +336,36 @@ func licenseExpression(l spdx.AnyLicenseInfo, depth int) string {
 		}
 	}
 	return ""
+}
+
+// allOf joins the licenses a package has, all required.
+func allOf(ls []string) string {
+	slices.Sort(ls)
+	ls = slices.Compact(ls)
+	if len(ls) == 1 {
+		return unwrap(ls[0])
+	}
+	return strings.Join(ls, " AND ")
+}
+
+// readCompleteness reads the completeness a dependsOn relationship states of its package's dependencies.
+func readCompleteness(c *sbom.Component, typ spdx.RelationshipType, k spdx.RelationshipCompleteness) {
+	if c == nil || typ != spdx.RelationshipType_DependsOn {
+		return
+	}
+	switch k {
+	case spdx.RelationshipCompleteness_Complete:
+		c.Dependencies = sbom.DependenciesComplete
+	case spdx.RelationshipCompleteness_Incomplete:
+		c.Dependencies = sbom.DependenciesIncomplete
+	}
+}
+
+func idOf(e spdx.AnyElement) string {
+	if e == nil {
+		return ""
+	}
+	return e.GetID()
 }
 
 // unwrap removes the parentheses around a whole expression.

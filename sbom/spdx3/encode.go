@@ -38,18 +38,11 @@ const NamespacePrefix = "https://ferroseal.dev/spdxdocs/"
 // BuildType is the build type of the build_Build element: ferroseal's cargo build type.
 const BuildType = "https://github.com/ferroseal/ferroseal/blob/main/docs/buildtype-cargo-v1.md"
 
-// Options name the tool and the document's creator.
+// Options name the tool. The document's creators (createdBy: a Person for a creator with an e-mail address, else
+// an Organization) are the document's Creators; without any, the tool itself, as a SoftwareAgent.
 type Options struct {
 	// ToolName and ToolVersion name the tool (createdUsing); ToolName "" means "ferroseal".
 	ToolName, ToolVersion string
-	// Authors are who created the document (createdBy: a Person, or an Organization for a name without an
-	// e-mail address); none means the tool itself, as a SoftwareAgent.
-	Authors []Author
-}
-
-// Author is a creator of the document.
-type Author struct {
-	Name, Email, URL string
 }
 
 var idUnsafe = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
@@ -91,6 +84,7 @@ type builder struct {
 	persons map[string]*spdx.Person
 	exprs   map[string]*spdx.LicenseExpression
 	texts   map[string]*spdx.SimpleLicensingText
+	agents  map[string]spdx.AnyAgent
 }
 
 func newBuilder(doc *sbom.Document, opts Options) *builder {
@@ -104,8 +98,9 @@ func newBuilder(doc *sbom.Document, opts Options) *builder {
 		name += "-" + doc.Subject.Version
 	}
 	b := &builder{doc: doc, opts: opts, ids: map[string]string{}, pkgs: map[string]*spdx.Package{},
-		persons: map[string]*spdx.Person{}, exprs: map[string]*spdx.LicenseExpression{}, texts: map[string]*spdx.SimpleLicensingText{}}
-	b.ns = NamespacePrefix + strings.Trim(idUnsafe.ReplaceAllString(name, "-"), "-") + "-" + doc.UUID("spdx3", tool, opts.ToolVersion, authorKey(opts.Authors))
+		persons: map[string]*spdx.Person{}, exprs: map[string]*spdx.LicenseExpression{}, texts: map[string]*spdx.SimpleLicensingText{},
+		agents: map[string]spdx.AnyAgent{}}
+	b.ns = NamespacePrefix + strings.Trim(idUnsafe.ReplaceAllString(name, "-"), "-") + "-" + doc.UUID("spdx3", tool, opts.ToolVersion)
 	taken := map[string]bool{}
 	assign := func(c *sbom.Component) {
 		id := "Package-" + strings.Trim(idUnsafe.ReplaceAllString(c.Name+"-"+c.Version, "-"), "-")
@@ -121,14 +116,6 @@ func newBuilder(doc *sbom.Document, opts Options) *builder {
 		assign(&doc.Components[i])
 	}
 	return b
-}
-
-func authorKey(as []Author) string {
-	var parts []string
-	for _, a := range as {
-		parts = append(parts, a.Name+"<"+a.Email+">"+a.URL)
-	}
-	return strings.Join(parts, ",")
 }
 
 func (b *builder) id(kind, name string) string {
@@ -150,8 +137,8 @@ func (b *builder) document() *spdx.Document {
 	created := doc.Created.UTC().Truncate(time.Second)
 	tool := &spdx.Tool{ID: b.id("Tool", b.opts.ToolName), Name: strings.TrimSpace(b.opts.ToolName + " " + b.opts.ToolVersion)}
 	var by spdx.AgentList
-	for _, a := range b.opts.Authors {
-		by = append(by, b.author(a))
+	for _, a := range doc.Creators {
+		by = append(by, b.author("", a))
 	}
 	if len(by) == 0 {
 		by = spdx.AgentList{&spdx.SoftwareAgent{ID: b.id("Agent", b.opts.ToolName), Name: b.opts.ToolName}}
@@ -172,12 +159,31 @@ func (b *builder) document() *spdx.Document {
 		if i >= 0 {
 			c = &doc.Components[i]
 		}
-		for _, r := range b.edges(c, i < 0) {
+		edges := b.edges(c, i < 0)
+		for _, r := range edges {
 			elements = append(elements, r)
+		}
+		if len(edges) == 0 && doc.Profile != "" {
+			// A component without dependencies says so (dependsOn NoneElement), for a profile that asks whether its
+			// list is complete; NoAssertionElement when that is not known.
+			none := spdx.IndividualElement_NoneElement
+			if c.Dependencies != sbom.DependenciesComplete {
+				none = spdx.IndividualElement_NoAssertionElement
+			}
+			elements = append(elements, &spdx.Relationship{ID: b.id("Relationship", b.local(c.Ref)+"-none"), From: b.pkgs[c.Ref],
+				To: spdx.ElementList{none}, Type: spdx.RelationshipType_DependsOn, Completeness: completeness[c.Dependencies]})
 		}
 		if c.License != "" {
 			elements = append(elements, &spdx.Relationship{ID: b.id("Relationship", b.local(c.Ref)+"-license"),
 				From: b.pkgs[c.Ref], To: spdx.ElementList{b.license(c.License)}, Type: spdx.RelationshipType_HasDeclaredLicense})
+		}
+		if c.ConcludedLicense != "" {
+			elements = append(elements, &spdx.Relationship{ID: b.id("Relationship", b.local(c.Ref)+"-concluded-license"),
+				From: b.pkgs[c.Ref], To: spdx.ElementList{b.license(c.ConcludedLicense)}, Type: spdx.RelationshipType_HasConcludedLicense})
+		}
+		if f := b.file(c); f != nil {
+			elements = append(elements, f, &spdx.Relationship{ID: b.id("Relationship", b.local(c.Ref)+"-distribution"),
+				From: b.pkgs[c.Ref], To: spdx.ElementList{f}, Type: spdx.RelationshipType_HasDistributionArtifact})
 		}
 	}
 	if r := b.contains(); r != nil {
@@ -207,8 +213,9 @@ func (b *builder) document() *spdx.Document {
 		ProfileConformances: profiles, RootElements: spdx.ElementList{s}}}
 }
 
-// author is an Author as an Agent: a Person with an e-mail address, else an Organization.
-func (b *builder) author(a Author) spdx.AnyAgent {
+// author is a contact as an Agent: a Person with an e-mail address, else an Organization; role prefixes its
+// identifier ("Creator" for a component's creator, whom a reader tells from its authors by it).
+func (b *builder) author(role string, a sbom.Contact) spdx.AnyAgent {
 	var ids spdx.ExternalIdentifierList
 	if a.Email != "" {
 		ids = append(ids, &spdx.ExternalIdentifier{Type: spdx.ExternalIdentifierType_Email, Identifier: a.Email})
@@ -218,9 +225,9 @@ func (b *builder) author(a Author) spdx.AnyAgent {
 		refs = append(refs, &spdx.ExternalRef{Type: spdx.ExternalRefType_AltWebPage, Locators: []string{a.URL}})
 	}
 	if a.Email != "" {
-		return &spdx.Person{ID: b.id("Person", a.Name+"-"+a.Email), Name: a.Name, ExternalIdentifiers: ids, ExternalRefs: refs}
+		return &spdx.Person{ID: b.uniqueID(role+"Person", a.Name+"-"+a.Email+"-"+a.URL), Name: a.Name, ExternalIdentifiers: ids, ExternalRefs: refs}
 	}
-	return &spdx.Organization{ID: b.id("Organization", a.Name), Name: a.Name, ExternalRefs: refs}
+	return &spdx.Organization{ID: b.uniqueID(role+"Organization", a.Name+"-"+a.URL), Name: a.Name, ExternalRefs: refs}
 }
 
 var purposes = map[sbom.ComponentType]spdx.SoftwarePurpose{
@@ -264,12 +271,29 @@ func (b *builder) pkg(c *sbom.Component) *spdx.Package {
 	if c.Documentation != "" {
 		p.ExternalRefs = append(p.ExternalRefs, &spdx.ExternalRef{Type: spdx.ExternalRefType_Documentation, Locators: []string{c.Documentation}})
 	}
+	if c.Creator != nil {
+		p.OriginatedBy = append(p.OriginatedBy, b.creator(c.Creator))
+	}
 	for _, a := range c.Authors {
 		p.OriginatedBy = append(p.OriginatedBy, b.person(a))
+	}
+	if c.SourceURL != "" {
+		p.ExternalRefs = append(p.ExternalRefs, &spdx.ExternalRef{Type: spdx.ExternalRefType_SourceArtifact, Locators: []string{c.SourceURL}})
 	}
 	p.Extensions = properties(sbom.ComponentPropertiesNoScope(c, c.Ref == b.doc.Subject.Ref))
 	b.pkgs[c.Ref] = p
 	return p
+}
+
+// creator is a component's creator, once per document.
+func (b *builder) creator(c *sbom.Contact) spdx.AnyAgent {
+	key := "creator\x00" + c.Name + "\x00" + c.Email + "\x00" + c.URL
+	if a, ok := b.agents[key]; ok {
+		return a
+	}
+	a := b.author("Creator", *c)
+	b.agents[key] = a
+	return a
 }
 
 // person is an author of a crate ("Name <email>", as Cargo.toml writes them), once per document.
@@ -314,6 +338,46 @@ func mapKeys[V any](m map[string]V) func(func(string) bool) {
 	}
 }
 
+// file is a component's deployable form as a software_File, for a profile that asks for it (a component with a
+// bsi:component:filename property): its file name, hashes, kind (primary and additional purposes) and where to
+// download it.
+func (b *builder) file(c *sbom.Component) *spdx.File {
+	var name, exec, archive string
+	for _, p := range c.Properties {
+		switch p.Name {
+		case "bsi:component:filename":
+			name = p.Value
+		case "bsi:component:executable":
+			exec = p.Value
+		case "bsi:component:archive":
+			archive = p.Value
+		}
+	}
+	if name == "" || b.doc.Profile == "" {
+		return nil
+	}
+	f := &spdx.File{ID: b.id("File", b.local(c.Ref)), Name: name, PrimaryPurpose: spdx.SoftwarePurpose_File}
+	var purposes []spdx.SoftwarePurpose
+	if exec == "executable" {
+		purposes = append(purposes, spdx.SoftwarePurpose_Executable)
+	}
+	if archive == "archive" {
+		purposes = append(purposes, spdx.SoftwarePurpose_Archive)
+	}
+	if len(purposes) > 0 {
+		f.PrimaryPurpose, f.AdditionalPurposes = purposes[0], purposes[1:]
+	}
+	for _, h := range c.Hashes {
+		if alg, ok := hashAlgorithms[h.Algorithm]; ok {
+			f.VerifiedUsing = append(f.VerifiedUsing, &spdx.Hash{Algorithm: alg, Value: h.Value})
+		}
+	}
+	if u := sbom.DownloadURL(c); u != "" {
+		f.ExternalRefs = spdx.ExternalRefList{&spdx.ExternalRef{Type: spdx.ExternalRefType_BinaryArtifact, Locators: []string{u}}}
+	}
+	return f
+}
+
 // edges are a component's dependencies, one relationship per lifecycle: a build-only (development-only) crate
 // is a build (development) dependency of the runtime crate or artifact that uses it; everything else is a runtime
 // dependency of what uses it, as in SPDX 2.3's DEPENDS_ON.
@@ -337,10 +401,20 @@ func (b *builder) edges(c *sbom.Component, isSubject bool) []*spdx.LifecycleScop
 	var out []*spdx.LifecycleScopedRelationship
 	from := b.local(c.Ref)
 	for _, scope := range scopes {
-		out = append(out, &spdx.LifecycleScopedRelationship{ID: b.id("Relationship", from+"-"+scopeName(scope)), From: b.pkgs[c.Ref],
-			To: byScope[scope], Type: spdx.RelationshipType_DependsOn, Scope: scope})
+		r := &spdx.LifecycleScopedRelationship{ID: b.id("Relationship", from+"-"+scopeName(scope)), From: b.pkgs[c.Ref],
+			To: byScope[scope], Type: spdx.RelationshipType_DependsOn, Scope: scope}
+		if b.doc.Profile != "" {
+			r.Completeness = completeness[c.Dependencies]
+		}
+		out = append(out, r)
 	}
 	return out
+}
+
+var completeness = map[sbom.Completeness]spdx.RelationshipCompleteness{
+	sbom.DependenciesComplete:   spdx.RelationshipCompleteness_Complete,
+	sbom.DependenciesIncomplete: spdx.RelationshipCompleteness_Incomplete,
+	sbom.CompletenessUnknown:    spdx.RelationshipCompleteness_NoAssertion,
 }
 
 func scopeName(s spdx.LifecycleScopeType) string {
@@ -394,6 +468,9 @@ func (b *builder) build() *spdx.Build {
 // documentProperties are the document's own facts, as CycloneDX metadata properties carry them.
 func documentProperties(doc *sbom.Document) []sbom.Property {
 	ps := []sbom.Property{{Name: sbom.PropOrigin, Value: string(doc.Origin)}}
+	if doc.Profile != "" {
+		ps = append(ps, sbom.Property{Name: sbom.PropProfile, Value: doc.Profile})
+	}
 	if doc.Target != "" {
 		ps = append(ps, sbom.Property{Name: sbom.PropTargetTriple, Value: doc.Target})
 	}

@@ -37,8 +37,8 @@ func Enrich(doc, ref *Document) []Mismatch {
 		byKey[key{c.Name, c.Version, c.Source.Kind}] = c
 		byName[c.Name] = append(byName[c.Name], c)
 	}
-	if ref.Subject.Version != "" {
-		addRef(&ref.Subject)
+	if k := (key{ref.Subject.Name, ref.Subject.Version, ref.Subject.Source.Kind}); ref.Subject.Version != "" && byKey[k] == nil {
+		addRef(&ref.Subject) // a workspace's subject names its root package, which the components describe better
 	}
 	licenseRefs := map[string]LicenseRef{}
 	for _, r := range ref.LicenseRefs {

@@ -88,5 +88,6 @@ var subcommands = map[string]bool{"convert": true, "check": true, "help": true}
 var takesValue = map[string]bool{
 	"o": true, "output": true, "output-dir": true, "name": true, "lockfile": true, "manifest-path": true,
 	"metadata": true, "features": true, "F": true, "target": true, "package": true, "p": true, "jobs": true,
-	"platform": true, "max-file-size": true, "max-payload-size": true,
+	"platform": true, "max-file-size": true, "max-payload-size": true, "profile": true, "sbom-author": true,
+	"download-url": true, "crate-dir": true,
 }

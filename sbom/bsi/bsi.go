@@ -44,6 +44,11 @@ const (
 const NoteCrateSHA512 = "The SHA-512 of some crates' .crate files is not known: Cargo.lock records their SHA-256 only, and " +
 	"their files were not found in cargo's download cache (or the directories given with --crate-dir)"
 
+// NoteNoArtifact says why a document of a cargo project lacks the artifact's file facts.
+const NoteNoArtifact = "This document describes a cargo project, not a built artifact: the file name, SHA-512 and download URI " +
+	"of the artifact, and of the local crates deployed in it, are known only from the artifact: describe the built binary " +
+	"(ferroseal sbom BINARY --manifest-path Cargo.toml) for them."
+
 // Options are what the profile needs from the user.
 type Options struct {
 	// Creators are the document's authors: at least one, with an e-mail address or a URL.
@@ -128,6 +133,9 @@ func Apply(doc *sbom.Document, opts Options) {
 				c.SourceURL = subject.SourceURL
 			}
 		}
+	}
+	if !isFile(subject) {
+		doc.Notes = append(doc.Notes, NoteNoArtifact)
 	}
 	if len(without) > 0 {
 		doc.Notes = append(doc.Notes, fmt.Sprintf("%s (%d crates: %s)", NoteCrateSHA512, len(without), strings.Join(without, ", ")))

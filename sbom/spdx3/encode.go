@@ -166,9 +166,11 @@ func (b *builder) document() *spdx.Document {
 		if len(edges) == 0 && doc.Profile != "" {
 			// A component without dependencies says so (dependsOn NoneElement), for a profile that asks whether its
 			// list is complete; NoAssertionElement when that is not known.
-			none := spdx.IndividualElement_NoneElement
+			// (A fresh individual each time: tools-golang sets the creationInfo of what it writes, and the shared
+			// ones would carry one document's into the next.)
+			var none spdx.AnyElement = &spdx.IndividualElement{ID: spdx.IndividualElement_NoneElement.GetID()}
 			if c.Dependencies != sbom.DependenciesComplete {
-				none = spdx.IndividualElement_NoAssertionElement
+				none = &spdx.IndividualElement{ID: spdx.IndividualElement_NoAssertionElement.GetID()}
 			}
 			elements = append(elements, &spdx.Relationship{ID: b.id("Relationship", b.local(c.Ref)+"-none"), From: b.pkgs[c.Ref],
 				To: spdx.ElementList{none}, Type: spdx.RelationshipType_DependsOn, Completeness: completeness[c.Dependencies]})
@@ -509,6 +511,24 @@ func canonical(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	graph, _ := v["@graph"].([]any)
+	// The specification's individuals (NoneElement, NoAssertionElement) are named by their IRIs, not described:
+	// tools-golang writes them as nodes, which are left out.
+	graph = slices.DeleteFunc(graph, func(n any) bool {
+		m, _ := n.(map[string]any)
+		id, _ := m["spdxId"].(string)
+		return strings.HasPrefix(id, "https://spdx.org/rdf/")
+	})
+	for _, n := range graph {
+		if m, ok := n.(map[string]any); ok {
+			if list, ok := m["element"].([]any); ok {
+				m["element"] = slices.DeleteFunc(list, func(e any) bool {
+					id, _ := e.(string)
+					return strings.HasPrefix(id, "https://spdx.org/rdf/")
+				})
+			}
+		}
+	}
+	v["@graph"] = graph
 	key := func(n any) string {
 		m, _ := n.(map[string]any)
 		id, _ := m["spdxId"].(string)

@@ -7,8 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 
+	"github.com/ferroseal/ferroseal/internal/safetext"
 	"github.com/ferroseal/ferroseal/sbom/cargo"
 )
 
@@ -32,6 +35,9 @@ type GatherOptions struct {
 // Gather collects the facts of a build of a workspace: the CI system and its view of the source, the git
 // checkout, the workspace's Cargo.lock and the Rust toolchain (rustc -vV). Facts that cannot be read are left out,
 // except the lockfile of a manifest that has one and the toolchain, whose absence is an error.
+// maxEpoch bounds SOURCE_DATE_EPOCH to the years a timestamp in JSON can hold (RFC 3339: before 10000).
+const maxEpoch = 253402300799
+
 func Gather(ctx context.Context, opts GatherOptions) (Facts, error) {
 	manifest := opts.ManifestPath
 	if manifest == "" {
@@ -49,6 +55,13 @@ func Gather(ctx context.Context, opts GatherOptions) (Facts, error) {
 		lookup = os.LookupEnv
 	}
 	f := Facts{Build: opts.Build, CI: DetectCI(lookup)}
+	if v, ok := lookup("SOURCE_DATE_EPOCH"); ok && v != "" {
+		secs, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || secs < 0 || secs > maxEpoch {
+			return Facts{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970", safetext.Line(v, 40))
+		}
+		f.SourceDate = time.Unix(secs, 0).UTC()
+	}
 	dir := filepath.Dir(abs)
 	f.Source = f.CI.Source
 	if checkout, err := GitSource(ctx, dir); err == nil {

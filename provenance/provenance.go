@@ -82,6 +82,9 @@ type Facts struct {
 	ToolVersion string
 	// StartedOn and FinishedOn bound the build; zero when not known.
 	StartedOn, FinishedOn time.Time
+	// SourceDate is SOURCE_DATE_EPOCH when set: the build's time for a reproducible build, given when the build's
+	// own times are not known.
+	SourceDate time.Time
 	// Byproducts are files made along with the artifacts (SBOMs).
 	Byproducts []Artifact
 	// Inputs are the inputs a CI workflow was called with, recorded as externalParameters.inputs.
@@ -216,15 +219,17 @@ func proto(f Facts) (*slsa.Provenance, error) {
 	if f.ToolVersion == "" {
 		builder.Version = nil
 	}
+	// The metadata is always there, if empty: consumers (GUAC) refuse provenance without it.
 	md := &slsa.BuildMetadata{InvocationId: f.CI.InvocationID}
-	if !f.StartedOn.IsZero() {
-		md.StartedOn = timestamppb.New(f.StartedOn.UTC().Truncate(time.Second))
+	started, finished := f.StartedOn, f.FinishedOn
+	if started.IsZero() && finished.IsZero() {
+		started, finished = f.SourceDate, f.SourceDate
 	}
-	if !f.FinishedOn.IsZero() {
-		md.FinishedOn = timestamppb.New(f.FinishedOn.UTC().Truncate(time.Second))
+	if !started.IsZero() {
+		md.StartedOn = timestamppb.New(started.UTC().Truncate(time.Second))
 	}
-	if md.InvocationId == "" && md.StartedOn == nil && md.FinishedOn == nil {
-		md = nil
+	if !finished.IsZero() {
+		md.FinishedOn = timestamppb.New(finished.UTC().Truncate(time.Second))
 	}
 	var byproducts []*intoto.ResourceDescriptor
 	for _, b := range f.Byproducts {

@@ -2,10 +2,12 @@ package provenance
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -220,5 +222,63 @@ func TestDetectCI(t *testing.T) {
 	}
 	if local := DetectCI(env(map[string]string{"GITHUB_ACTIONS": "false"})); local.BuilderID != LocalBuilderID {
 		t.Errorf("local: %+v", local)
+	}
+}
+
+// Every predicate has runDetails.metadata, which consumers (GUAC) require: with the build's times, else
+// SOURCE_DATE_EPOCH's, else empty; a SOURCE_DATE_EPOCH that is not a time is an error, not a silent omission.
+func TestMetadataAlwaysThere(t *testing.T) {
+	metadata := func(f Facts) map[string]any {
+		t.Helper()
+		pred, err := Predicate(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var p struct {
+			RunDetails map[string]json.RawMessage `json:"runDetails"`
+		}
+		if err := json.Unmarshal(pred, &p); err != nil {
+			t.Fatal(err)
+		}
+		raw, ok := p.RunDetails["metadata"]
+		if !ok {
+			t.Fatalf("runDetails has no metadata: %s", pred)
+		}
+		var m map[string]any
+		json.Unmarshal(raw, &m)
+		return m
+	}
+	f := facts(t, env(nil))
+	f.StartedOn, f.FinishedOn = time.Time{}, time.Time{}
+	if m := metadata(f); len(m) != 0 {
+		t.Errorf("a local build without times: metadata %v, want {}", m)
+	}
+	f.SourceDate = time.Unix(1767225600, 0)
+	if m := metadata(f); m["startedOn"] != "2026-01-01T00:00:00Z" || m["finishedOn"] != "2026-01-01T00:00:00Z" {
+		t.Errorf("with SOURCE_DATE_EPOCH: %v", m)
+	}
+	f.StartedOn = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	if m := metadata(f); m["startedOn"] != "2026-03-01T00:00:00Z" || m["finishedOn"] != nil {
+		t.Errorf("the build's own time gives way to SOURCE_DATE_EPOCH: %v", m)
+	}
+	gh := facts(t, env(githubEnv))
+	gh.StartedOn, gh.FinishedOn = time.Time{}, time.Time{}
+	if m := metadata(gh); m["invocationId"] != "https://github.com/ferroseal/example/actions/runs/4242/attempts/2" {
+		t.Errorf("GitHub Actions: %v", m)
+	}
+
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "Cargo.toml"), []byte("[package]\nname = \"a\"\nversion = \"0.1.0\"\n"), 0o644)
+	got, err := Gather(context.Background(), GatherOptions{ManifestPath: filepath.Join(dir, "Cargo.toml"), NoWorkspacePrograms: true,
+		Lookup: env(map[string]string{"SOURCE_DATE_EPOCH": "1767225600"})})
+	if err != nil || !got.SourceDate.Equal(time.Unix(1767225600, 0)) {
+		t.Errorf("Gather with SOURCE_DATE_EPOCH: %v, %v", got.SourceDate, err)
+	}
+	for _, bad := range []string{"yesterday", "-1", "1e9", "99999999999999"} {
+		_, err := Gather(context.Background(), GatherOptions{ManifestPath: filepath.Join(dir, "Cargo.toml"), NoWorkspacePrograms: true,
+			Lookup: env(map[string]string{"SOURCE_DATE_EPOCH": bad})})
+		if err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
+			t.Errorf("SOURCE_DATE_EPOCH=%s: %v", bad, err)
+		}
 	}
 }

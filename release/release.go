@@ -87,6 +87,10 @@ type Options struct {
 	// NotAuditable says what to do with an artifact that carries no cargo-auditable data (a helper binary, a
 	// binary built without cargo auditable); the zero value fails the release.
 	NotAuditable NotAuditable
+	// ExportDSSE also writes each signed statement as a bare DSSE envelope, for consumers that read no Sigstore
+	// bundles (GUAC): NAME.cdx.dsse.json (after the SBOM's file name), NAME.provenance.dsse.json. A key's
+	// signatures carry its KeyID.
+	ExportDSSE bool
 	// Log, when set, receives progress and warnings, one sentence at a time (which may quote file names).
 	Log func(format string, args ...any)
 }
@@ -170,6 +174,8 @@ type Artifact struct {
 	Attestations [][]byte
 	// NoSBOM is set for an artifact released without SBOM (NotAuditableProvenanceOnly).
 	NoSBOM bool
+
+	dsseNames []string // the file name of each attestation's bare envelope, with ExportDSSE
 }
 
 // Result is what a release wrote.
@@ -307,6 +313,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 					return nil, err
 				}
 				art.Attestations = append(art.Attestations, b)
+				art.dsseNames = append(art.dsseNames, art.Name+strings.TrimSuffix(exts[fi], ".json")+".dsse.json")
 				data = encoded
 			} else { // XML and tag-value SBOMs are written, not attested: predicates are JSON
 				var buf bytes.Buffer
@@ -338,9 +345,15 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		res.Provenance = why
 		for i := range res.Artifacts {
+			n := 0
 			for _, pb := range bundles {
 				if pb.covers(res.Artifacts[i].Digest) {
 					res.Artifacts[i].Attestations = append(res.Artifacts[i].Attestations, pb.bundle)
+					if n++; n == 1 {
+						res.Artifacts[i].dsseNames = append(res.Artifacts[i].dsseNames, res.Artifacts[i].Name+".provenance.dsse.json")
+					} else {
+						res.Artifacts[i].dsseNames = append(res.Artifacts[i].dsseNames, fmt.Sprintf("%s.provenance-%d.dsse.json", res.Artifacts[i].Name, n))
+					}
 				}
 			}
 		}
@@ -360,6 +373,22 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 		if err := stage(art.Name+".intoto.jsonl", jsonl.Bytes(), false); err != nil {
 			return nil, err
+		}
+		if !o.ExportDSSE {
+			continue
+		}
+		keyID, err := attest.SignerKeyID(o.Sign)
+		if err != nil {
+			return nil, err
+		}
+		for i, b := range art.Attestations {
+			env, err := attest.ExportDSSE(b, keyID)
+			if err != nil {
+				return nil, err
+			}
+			if err := stage(art.dsseNames[i], env, false); err != nil {
+				return nil, err
+			}
 		}
 	}
 	var sumFile bytes.Buffer

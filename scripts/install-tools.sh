@@ -3,7 +3,7 @@
 # Each tool is built once per pinned version; a second run is a no-op. Usage:
 #   scripts/install-tools.sh [test|bench|all|TOOL...]
 # Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates
-#                 cargo-auditable
+#                 cargo-auditable guac
 #         bench = syft hyperfine
 # FERROSEAL_TOOLS overrides the install folder (default: <repo>/.tools).
 set -euo pipefail
@@ -23,6 +23,7 @@ FULCIO_VERSION=v1.8.8
 SYFT_VERSION=v1.57.1
 JCO_VERSION=1.35.0
 CDX_JS_VERSION=10.3.0
+GUAC_VERSION=v1.1.0
 
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 
@@ -134,6 +135,20 @@ install_cargo_auditable() {
   fi
 }
 
+install_guac() {
+  # guacone and guacgql, built in GUAC's own module (go install pkg@version is refused: the proxy lists no versions
+  # of it, and its dependencies resolve only with its own go.sum).
+  local v=$GUAC_VERSION
+  have guacone "$v" && have guacgql "$v" && return 0
+  log "building guacone and guacgql $v (in the module download)"
+  local dir
+  dir=$(go mod download -json "github.com/guacsec/guac@$v" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+  [[ -n "$dir" ]] || { log "guac: go mod download gave no Dir"; return 1; }
+  (cd "$dir" && GOFLAGS=-mod=readonly go build -o "$bin/" ./cmd/guacone ./cmd/guacgql)
+  stamp guacone "$v"
+  stamp guacgql "$v"
+}
+
 install_one() {
   case $1 in
     sbom-utility) install_sbom_utility ;;
@@ -150,6 +165,7 @@ install_one() {
     hyperfine) command -v hyperfine >/dev/null || apt_install hyperfine ;;
     debian-crates) install_debian_crates ;;
     cargo-auditable) install_cargo_auditable ;;
+    guac) install_guac ;;
     *) log "unknown tool $1"; return 2 ;;
   esac
 }
@@ -158,9 +174,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(test)
 for t in "${targets[@]}"; do
   case $t in
-    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js syft debian-crates cargo-auditable; do install_one "$x"; done ;;
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js syft debian-crates cargo-auditable guac; do install_one "$x"; done ;;
     bench) for x in syft hyperfine; do install_one "$x"; done ;;
-    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js debian-crates cargo-auditable syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js debian-crates cargo-auditable guac syft hyperfine; do install_one "$x"; done ;;
     *) install_one "$t" ;;
   esac
 done

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/internal/atomicfile"
 	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
 	"github.com/ferroseal/ferroseal/sbom"
@@ -179,6 +180,7 @@ type attestFlags struct {
 	jsonl      bool
 	digests    []string
 	sbomFormat string
+	dsse       bool
 }
 
 func (a *app) attestCommand() *cobra.Command {
@@ -194,7 +196,9 @@ every artifact as a subject; a FILE that is itself an in-toto statement (what fe
 build write) is signed as it is, when its subjects are exactly the artifacts given. Without --predicate, an SBOM of
 each binary (read from its cargo-auditable data) is the predicate of its own statement. The bundle goes to
 ARTIFACT.sigstore.json, or with --jsonl is appended as one line to ARTIFACT.intoto.jsonl; --bundle chooses the
-file.
+file. --dsse also writes the signed statement as a bare DSSE envelope, ARTIFACT.KIND.dsse.json (KIND: cdx, spdx,
+spdx3, provenance or attestation; named after --bundle's file when given), for consumers that read no Sigstore
+bundles (GUAC); a key's signature carries its keyid (SHA256:..., as ferroseal keygen prints it).
 
 ` + keylessHelp + `
 
@@ -218,6 +222,7 @@ file.
 	fl.StringSliceVar(&f.digests, "hash", []string{"sha256"}, "digests of each artifact in the statement: sha256, sha512")
 	fl.StringSliceVar(&f.digests, "digest", []string{"sha256"}, "")
 	fl.MarkDeprecated("digest", "use --hash, as sbom and release name it")
+	fl.BoolVar(&f.dsse, "dsse", false, "also write the signed statement as a bare DSSE envelope, ARTIFACT.KIND.dsse.json (for GUAC)")
 	fl.StringVar(&f.sbomFormat, "sbom-format", "", "SBOM made on the fly: cyclonedx-json (for --type cyclonedx) or spdx-json (for --type spdx)")
 	return cmd
 }
@@ -248,6 +253,7 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 	type job struct {
 		stmt *attest.Statement
 		out  string
+		base string // the exported envelope's name without .KIND.dsse.json
 	}
 	var jobs []job
 	if f.predicate != "" {
@@ -267,7 +273,12 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 		if err != nil {
 			return fmt.Errorf("%s: %w", f.predicate, err)
 		}
-		jobs = append(jobs, job{stmt: stmt, out: bundlePath(f.output, args[0], f.jsonl)})
+		base := args[0]
+		if f.output != "" {
+			base = strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(f.output, ".jsonl"), ".json"), ".sigstore")
+			base = strings.TrimSuffix(base, ".intoto")
+		}
+		jobs = append(jobs, job{stmt: stmt, out: bundlePath(f.output, args[0], f.jsonl), base: base})
 	} else {
 		fm, err := attest.SBOMFormatFor(ptype, f.sbomFormat)
 		if err != nil {
@@ -282,7 +293,7 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 			if err != nil {
 				return err
 			}
-			jobs = append(jobs, job{stmt: stmt, out: bundlePath(f.output, art, f.jsonl)})
+			jobs = append(jobs, job{stmt: stmt, out: bundlePath(f.output, art, f.jsonl), base: art})
 		}
 	}
 	for _, j := range jobs {
@@ -299,6 +310,11 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 			return err
 		}
 		a.notef("wrote %s (%s, %d subject(s))", j.out, j.stmt.PredicateType, len(j.stmt.Subject))
+		if f.dsse {
+			if err := a.writeDSSE(b, j.base+"."+attest.DSSEKind(j.stmt.PredicateType)+".dsse.json", opts); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -334,6 +350,27 @@ func containsString(s []string, v string) bool {
 }
 
 // bundlePath is where an attestation about artifact goes.
+// writeDSSE writes a signed bundle's envelope as a bare DSSE envelope, with the signing key's keyid.
+func (a *app) writeDSSE(bundle []byte, path string, opts attest.SignOptions) error {
+	id, err := attest.SignerKeyID(opts)
+	if err != nil {
+		return err
+	}
+	env, err := attest.ExportDSSE(bundle, id)
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.WriteBytes(path, 0o644, env); err != nil {
+		return err
+	}
+	if id != "" {
+		a.notef("wrote %s (a bare DSSE envelope, keyid %s)", path, id)
+	} else {
+		a.notef("wrote %s (a bare DSSE envelope, signed keylessly: the certificate is in the bundle only)", path)
+	}
+	return nil
+}
+
 func bundlePath(explicit, artifact string, jsonl bool) string {
 	switch {
 	case explicit != "":

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/sigstore/sigstore/pkg/cryptoutils"
 	"github.com/spf13/cobra"
 
 	"github.com/ferroseal/ferroseal/attest"
@@ -73,7 +74,13 @@ with.
 			if err := atomicfile.WriteBytes(pubPath, 0o644, pub); err != nil {
 				return err
 			}
-			a.notef("wrote %s (private, %s) and %s", keyPath, alg, pubPath)
+			id := ""
+			if k, err := cryptoutils.UnmarshalPEMToPublicKey(pub); err == nil {
+				if id, err = attest.KeyID(k); err == nil {
+					id = ", key id " + id
+				}
+			}
+			a.notef("wrote %s (private, %s) and %s%s", keyPath, alg, pubPath, id)
 			return nil
 		},
 	}

@@ -30,6 +30,7 @@ type releaseFlags struct {
 	buildCommand   string
 	buildInputs    []string
 	builderID      string
+	exportDSSE     bool
 }
 
 func (a *app) releaseCommand() *cobra.Command {
@@ -45,6 +46,9 @@ directory:
                                   written too: attestations carry JSON), the same bytes on every run
   NAME.intoto.jsonl               one signed bundle per line: an attestation per JSON SBOM, and SLSA provenance
   SHA256SUMS                      the digests of the artifacts and SBOMs, for sha256sum -c
+  NAME.cdx.dsse.json, ...         with --export-dsse, each signed statement again as a bare DSSE envelope, for
+  NAME.provenance.dsse.json       consumers that read no Sigstore bundles (GUAC); a key's signatures carry its
+                                  keyid (ferroseal keygen prints it; guacone --verifier-key-id)
 
 Provenance is the build record of ferroseal build, given with --provenance FILE: an unsigned statement is signed
 here only when every subject it names is an artifact of this release (by digest); a signed bundle is verified
@@ -87,12 +91,13 @@ by the build. Nothing the workspace configures runs here: no cargo, no rustc (us
 	fl.StringVar(&f.buildCommand, "build-command", "", "with --isolated-build: the command the build job was defined to run")
 	fl.StringArrayVar(&f.buildInputs, "build-input", nil, "with --isolated-build: an input the workflow was called with, NAME=VALUE (repeatable)")
 	fl.StringVar(&f.builderID, "builder-id", "", "with --isolated-build: the builder (default: the CI workflow this job signs as)")
+	fl.BoolVar(&f.exportDSSE, "export-dsse", false, "also write each signed statement as a bare DSSE envelope (NAME.cdx.dsse.json, NAME.provenance.dsse.json), for GUAC")
 	fl.StringVar(&f.ifNotAuditable, "if-not-auditable", "fail", "for an artifact without cargo-auditable data: fail, skip (leave it out), heuristic (an SBOM recovered from the binary, marked incomplete) or provenance-only")
 	return cmd
 }
 
 func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) error {
-	o := release.Options{Artifacts: args, OutputDir: f.outputDir, Tool: a.tool(true), Log: a.releaseLog}
+	o := release.Options{Artifacts: args, OutputDir: f.outputDir, Tool: a.tool(true), Log: a.releaseLog, ExportDSSE: f.exportDSSE}
 	var err error
 	for _, name := range f.formats {
 		fm, err := format.Parse(name)
@@ -154,6 +159,13 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 		return withCode(exitVerifyFailed, err)
 	case err != nil:
 		return err
+	}
+	if f.exportDSSE {
+		if id, _ := attest.SignerKeyID(o.Sign); id != "" {
+			a.infof("the DSSE envelopes name the key %s: guacone collect files DIR --verifier-key-path PUBLIC.pem --verifier-key-id %s", id, id)
+		} else {
+			a.infof("the DSSE envelopes are signed keylessly: their certificate is in the bundles (NAME.intoto.jsonl), not in the envelopes")
+		}
 	}
 	a.infof("provenance: %s", res.Provenance)
 	a.infof("released %d artifact(s) into %s", len(res.Artifacts), res.OutputDir)

@@ -91,6 +91,9 @@ type Options struct {
 	// bundles (GUAC): NAME.cdx.dsse.json (after the SBOM's file name), NAME.provenance.dsse.json. A key's
 	// signatures carry its KeyID.
 	ExportDSSE bool
+	// DependencyTrack also writes dependency-track.sh, which uploads each artifact's CycloneDX JSON SBOM to
+	// Dependency-Track as the artifact's project (its name, and the version of the package it was built from).
+	DependencyTrack bool
 	// Log, when set, receives progress and warnings, one sentence at a time (which may quote file names).
 	Log func(format string, args ...any)
 }
@@ -326,6 +329,25 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				return nil, err
 			}
 		}
+	}
+
+	if o.DependencyTrack {
+		cdx := slices.IndexFunc(formats, func(f format.Format) bool { return f.Name == "cyclonedx-json" })
+		if cdx < 0 {
+			return nil, errors.New("Dependency-Track reads CycloneDX: add -o cyclonedx-json")
+		}
+		var uploads []dtUpload
+		for _, art := range res.Artifacts {
+			if art.NoSBOM {
+				continue
+			}
+			name, version := dtProject(art.Doc, art.Name)
+			uploads = append(uploads, dtUpload{file: art.Name + exts[cdx], project: name, version: version})
+		}
+		if err := batch.Add(filepath.Join(res.OutputDir, DependencyTrackScript), 0o755, dependencyTrackScript(uploads)); err != nil {
+			return nil, err
+		}
+		res.Files = append(res.Files, DependencyTrackScript)
 	}
 
 	// Provenance: one statement about the artifacts, signed once, or a signed one verified.

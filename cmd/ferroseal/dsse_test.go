@@ -38,13 +38,21 @@ func TestExportDSSE(t *testing.T) {
 	if res := runCLI(t, nil, "", "provenance", app, "--manifest-path", filepath.Join(examples, "workspace", "Cargo.toml"), "--provenance", prov); res.code != 0 {
 		t.Fatalf("provenance: %s", res.stderr)
 	}
-	res = runCLI(t, pwEnv, "", "release", rel, "--key", key, "--provenance", prov, "--export-dsse",
+	res = runCLI(t, pwEnv, "", "release", rel, "--key", key, "--provenance", prov, "--export-dsse", "--dependency-track",
 		"-o", "cyclonedx-json", "-o", "cyclonedx-json@1.7", "-o", "spdx-json", "-o", "spdx3-json")
 	if res.code != 0 {
 		t.Fatalf("release: %s", res.stderr)
 	}
 	if !strings.Contains(res.stderr, "--verifier-key-id "+keyID[1]) {
 		t.Errorf("release does not say how to give GUAC the key:\n%s", res.stderr)
+	}
+	if st, err := os.Stat(filepath.Join(rel, "dependency-track.sh")); err != nil || st.Mode().Perm()&0o100 == 0 {
+		t.Errorf("dependency-track.sh: %v", err)
+	} else if script := string(mustRead(t, filepath.Join(rel, "dependency-track.sh"))); !strings.Contains(script, `'bom=@"app.1.6.cdx.json"'`) {
+		t.Errorf("dependency-track.sh does not upload the CycloneDX SBOM:\n%s", script)
+	}
+	if res := runCLI(t, pwEnv, "", "release", rel, "--key", key, "--no-provenance", "--dependency-track", "-o", "spdx-json"); res.code != 2 {
+		t.Errorf("--dependency-track without CycloneDX: exit %d, want 2: %s", res.code, res.stderr)
 	}
 	want := map[string]string{
 		"app.1.6.cdx.dsse.json":    "https://cyclonedx.org/bom",

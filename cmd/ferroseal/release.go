@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,7 @@ type releaseFlags struct {
 	buildInputs    []string
 	builderID      string
 	exportDSSE     bool
+	dtrack         bool
 }
 
 func (a *app) releaseCommand() *cobra.Command {
@@ -46,6 +48,8 @@ directory:
                                   written too: attestations carry JSON), the same bytes on every run
   NAME.intoto.jsonl               one signed bundle per line: an attestation per JSON SBOM, and SLSA provenance
   SHA256SUMS                      the digests of the artifacts and SBOMs, for sha256sum -c
+  dependency-track.sh              with --dependency-track, uploads each CycloneDX SBOM to Dependency-Track as the
+                                  project of the package the artifact was built from (DT_URL, DT_API_KEY)
   NAME.cdx.dsse.json, ...         with --export-dsse, each signed statement again as a bare DSSE envelope, for
   NAME.provenance.dsse.json       consumers that read no Sigstore bundles (GUAC); a key's signatures carry its
                                   keyid (ferroseal keygen prints it; guacone --verifier-key-id)
@@ -92,12 +96,13 @@ by the build. Nothing the workspace configures runs here: no cargo, no rustc (us
 	fl.StringArrayVar(&f.buildInputs, "build-input", nil, "with --isolated-build: an input the workflow was called with, NAME=VALUE (repeatable)")
 	fl.StringVar(&f.builderID, "builder-id", "", "with --isolated-build: the builder (default: the CI workflow this job signs as)")
 	fl.BoolVar(&f.exportDSSE, "export-dsse", false, "also write each signed statement as a bare DSSE envelope (NAME.cdx.dsse.json, NAME.provenance.dsse.json), for GUAC")
+	fl.BoolVar(&f.dtrack, "dependency-track", false, "also write dependency-track.sh, which uploads each CycloneDX SBOM to Dependency-Track (DT_URL, DT_API_KEY) as its package's project")
 	fl.StringVar(&f.ifNotAuditable, "if-not-auditable", "fail", "for an artifact without cargo-auditable data: fail, skip (leave it out), heuristic (an SBOM recovered from the binary, marked incomplete) or provenance-only")
 	return cmd
 }
 
 func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) error {
-	o := release.Options{Artifacts: args, OutputDir: f.outputDir, Tool: a.tool(true), Log: a.releaseLog, ExportDSSE: f.exportDSSE}
+	o := release.Options{Artifacts: args, OutputDir: f.outputDir, Tool: a.tool(true), Log: a.releaseLog, ExportDSSE: f.exportDSSE, DependencyTrack: f.dtrack}
 	var err error
 	for _, name := range f.formats {
 		fm, err := format.Parse(name)
@@ -105,6 +110,9 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 			return withCode(exitUsage, err)
 		}
 		o.Formats = append(o.Formats, fm)
+	}
+	if f.dtrack && !slices.ContainsFunc(o.Formats, func(fm format.Format) bool { return strings.HasPrefix(fm.Name, "cyclonedx-") }) {
+		return usageErrorf("--dependency-track: Dependency-Track reads CycloneDX; add -o cyclonedx-json")
 	}
 	for _, h := range f.hashes {
 		alg, err := binary.ParseHashAlgorithm(h)

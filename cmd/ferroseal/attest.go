@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -363,12 +365,25 @@ func (a *app) writeDSSE(bundle []byte, path string, opts attest.SignOptions) err
 	if err := atomicfile.WriteBytes(path, 0o644, env); err != nil {
 		return err
 	}
+	a.warnDSSEKey(opts)
 	if id != "" {
 		a.notef("wrote %s (a bare DSSE envelope, keyid %s)", path, id)
 	} else {
 		a.notef("wrote %s (a bare DSSE envelope, signed keylessly: the certificate is in the bundle only)", path)
 	}
 	return nil
+}
+
+// warnDSSEKey says when GUAC, the consumer of bare envelopes, will refuse the signing key's signatures: it
+// verifies with SHA-256 only, and ECDSA P-384 and P-521 keys sign SHA-384 and SHA-512 digests.
+func (a *app) warnDSSEKey(opts attest.SignOptions) {
+	kp, ok := opts.Keypair.(*attest.Keypair)
+	if !ok || opts.CertificateProvider != nil {
+		return
+	}
+	if k, ok := kp.GetPublicKey().(*ecdsa.PublicKey); ok && k.Curve != elliptic.P256() {
+		a.warnf("GUAC v1.1 verifies DSSE signatures with SHA-256 digests only and refuses those of this ECDSA %s key: sign with an ECDSA P-256, Ed25519 or RSA key for GUAC", k.Curve.Params().Name)
+	}
 }
 
 func bundlePath(explicit, artifact string, jsonl bool) string {

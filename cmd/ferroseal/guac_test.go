@@ -104,6 +104,23 @@ func TestGUACIngestsARelease(t *testing.T) {
 		t.Fatalf("guacone left files out:\n%s", out)
 	}
 
+	// GUAC checks the signature: an envelope whose signature is not the key's is refused.
+	forged := filepath.Join(dir, "forged")
+	os.MkdirAll(forged, 0o755)
+	var env map[string]any
+	json.Unmarshal(mustRead(t, filepath.Join(rel, "ws-app.provenance.dsse.json")), &env)
+	sig := env["signatures"].([]any)[0].(map[string]any)
+	b64 := []byte(sig["sig"].(string))
+	b64[20] = "AB"[boolIndex(b64[20] == 'A')] // one character of r changed
+	sig["sig"] = string(b64)
+	data, _ := json.Marshal(env)
+	os.WriteFile(filepath.Join(forged, "forged.dsse.json"), data, 0o644)
+	out2, _ := exec.Command(guacone, "collect", "files", forged, "--gql-addr", endpoint,
+		"--verifier-key-path", pem, "--verifier-key-id", keyID[1]).CombinedOutput()
+	if !bytes.Contains(out2, []byte("did not ingest successfully")) {
+		t.Errorf("GUAC ingests an envelope with a forged signature:\n%s", out2)
+	}
+
 	// The SBOM's own account: crates and edges, by name@version.
 	var bom struct {
 		Metadata struct {
@@ -234,4 +251,11 @@ func TestGUACIngestsARelease(t *testing.T) {
 	if s := slsa.HasSLSA[0].Slsa; s.BuiltBy.URI == "" || s.StartedOn == nil || !strings.HasPrefix(*s.StartedOn, "2026-01-01T00:00:00") {
 		t.Errorf("HasSLSA %+v", s)
 	}
+}
+
+func boolIndex(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -169,6 +169,7 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 		return err
 	}
 	if f.exportDSSE {
+		a.warnDSSEKey(o.Sign)
 		if id, _ := attest.SignerKeyID(o.Sign); id != "" {
 			a.infof("the DSSE envelopes name the key %s: guacone collect files DIR --verifier-key-path PUBLIC.pem --verifier-key-id %s", id, id)
 		} else {

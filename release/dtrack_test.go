@@ -92,4 +92,3 @@ func TestDependencyTrackScript(t *testing.T) {
 		t.Errorf("no DT_URL: %v %s", err, out)
 	}
 }
-

@@ -91,6 +91,8 @@ type Options struct {
 	// bundles (GUAC): NAME.cdx.dsse.json (after the SBOM's file name), NAME.provenance.dsse.json. A key's
 	// signatures carry its KeyID.
 	ExportDSSE bool
+	// Prepare, when set, is done to each SBOM before it is written and attested (a profile's fields).
+	Prepare func(*sbom.Document)
 	// DependencyTrack also writes dependency-track.sh, which uploads each artifact's CycloneDX JSON SBOM to
 	// Dependency-Track as the artifact's project (its name, and the version of the package it was built from).
 	DependencyTrack bool
@@ -267,6 +269,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			for _, m := range sbom.Enrich(doc, o.Reference) {
 				logf("warning: %s: %s", p, m.Message)
 			}
+		}
+		if o.Prepare != nil && !noSBOM {
+			o.Prepare(doc)
 		}
 		art := Artifact{Path: p, Name: filepath.Base(p), Doc: doc, Digest: attest.SubjectDigest(doc.Subject.Hashes), NoSBOM: noSBOM}
 		if names[art.Name] {

@@ -196,3 +196,58 @@ func TestBSIUsage(t *testing.T) {
 		})
 	}
 }
+
+// release takes the profile too: its SBOMs (CycloneDX 1.7 and SPDX 3.0.1 by default) carry every field the
+// guideline requires except the SHA-512 of registry crates whose .crate files are not at hand, are attested and
+// verify against the binary; without an author the release stops before writing anything.
+func TestReleaseWithBSIProfile(t *testing.T) {
+	examples := testenv.Cargo(t)
+	dir := t.TempDir()
+	rel := filepath.Join(dir, "dist")
+	os.MkdirAll(rel, 0o755)
+	app := filepath.Join(rel, "ws-app")
+	os.WriteFile(app, mustRead(t, testenv.ExampleBinary(t, "ws-app")), 0o755)
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	base := []string{"release", rel, "--key", key, "--no-provenance", "--manifest-path", filepath.Join(examples, "workspace", "Cargo.toml")}
+	res := runCLI(t, pwEnv, "", append(base, "--profile", "bsi-tr-03183-2")...)
+	if res.code != exitUsage || !strings.Contains(res.stderr, "--sbom-author") {
+		t.Errorf("no author: exit %d: %s", res.code, res.stderr)
+	}
+	if entries, _ := os.ReadDir(rel); len(entries) != 1 {
+		t.Errorf("a refused release wrote %d files", len(entries)-1)
+	}
+	res = runCLI(t, pwEnv, "", append(base, bsiFlags...)...)
+	if res.code != 0 {
+		t.Fatalf("release: %s", res.stderr)
+	}
+	for _, name := range []string{"ws-app.cdx.json", "ws-app.spdx3.json"} {
+		res := runCLI(t, nil, "", "sbom", "check", filepath.Join(rel, name), "--profile", "bsi-tr-03183-2", "--output", "json")
+		var one struct {
+			Format   string `json:"format"`
+			Findings []struct {
+				Component string `json:"component"`
+				Field     string `json:"field"`
+			} `json:"findings"`
+		}
+		if err := json.Unmarshal([]byte(res.stdout), &one); err != nil {
+			t.Fatalf("%s: %v %s", name, err, res.stdout)
+		}
+		if !strings.Contains(one.Format, "1.7") && !strings.Contains(one.Format, "SPDX 3") {
+			t.Errorf("%s is %s", name, one.Format)
+		}
+		registry := 0
+		for _, f := range one.Findings {
+			if f.Field != "hash of the deployable component" {
+				t.Errorf("%s: %s: %s missing", name, f.Component, f.Field)
+			}
+			registry++
+		}
+		if registry == 0 || registry > 12 {
+			t.Errorf("%s: %d crates without SHA-512, want the registry crates", name, registry)
+		}
+	}
+	res = runCLI(t, nil, "", "verify", app, "--key", pub, "--type", "cyclonedx", "--type", "spdx3", "--check-sbom")
+	if res.code != 0 {
+		t.Errorf("verify: %s", res.stderr)
+	}
+}

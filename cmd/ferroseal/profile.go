@@ -9,6 +9,7 @@ import (
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/bsi"
 	"github.com/ferroseal/ferroseal/sbom/cyclonedx"
+	"github.com/ferroseal/ferroseal/sbom/format"
 )
 
 // profileFlags are the flags of a document profile: the documents' author, the download URL of the artifact, and
@@ -30,6 +31,15 @@ func (p *profileFlags) register(fl *pflag.FlagSet) {
 // apply checks the flags against the outputs (the profile's formats: CycloneDX 1.6 or later, CycloneDX 1.7 unless
 // a version is named, SPDX 3) and returns what to do to each document before it is written.
 func (p *profileFlags) apply(outs []outputSpec, outputs []string, getenv func(string) (string, bool)) (func(*sbom.Document), error) {
+	formats := make([]*format.Format, len(outs))
+	for i := range outs {
+		formats[i] = &outs[i].format
+	}
+	return p.applyFormats(formats, outputs, getenv)
+}
+
+// applyFormats is apply for formats alone (release names its files itself).
+func (p *profileFlags) applyFormats(formats []*format.Format, outputs []string, getenv func(string) (string, bool)) (func(*sbom.Document), error) {
 	var creators []sbom.Contact
 	for _, a := range p.authors {
 		c, err := sbom.ParseContact(a)
@@ -67,8 +77,7 @@ func (p *profileFlags) apply(outs []outputSpec, outputs []string, getenv func(st
 	if len(outputs) == 0 {
 		outputs = []string{"cyclonedx-json"}
 	}
-	for i := range outs {
-		f := &outs[i].format
+	for i, f := range formats {
 		switch f.Name {
 		case "cyclonedx-json", "cyclonedx-xml":
 			name, _, _ := strings.Cut(outputs[min(i, len(outputs)-1)], "=")

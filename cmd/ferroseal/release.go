@@ -33,6 +33,7 @@ type releaseFlags struct {
 	builderID      string
 	exportDSSE     bool
 	dtrack         bool
+	prof           profileFlags
 }
 
 func (a *app) releaseCommand() *cobra.Command {
@@ -62,6 +63,9 @@ provenance.intoto.json lying in the directory is never picked up. --no-provenanc
 the checkout, else the artifacts' modification time, so that re-running gives the same SBOMs. Signing keylessly
 as a CI workflow, provenance names that workflow as its builder (verifiers require it); a build record naming
 another builder is refused.
+
+With --profile bsi-tr-03183-2 and --sbom-author, the SBOMs carry what BSI TR-03183-2 requires (docs/bsi.md):
+CycloneDX 1.7 and SPDX 3.0.1 unless -o says otherwise, SHA-512 of every artifact, --download-url for their URIs.
 
 Isolated builds (SLSA Build L3; docs/slsa.md): when the build ran in a job of its own, without the signing
 identity, --isolated-build RECORD takes that job's unsigned record (ferroseal build --provenance RECORD). Its
@@ -96,6 +100,7 @@ by the build. Nothing the workspace configures runs here: no cargo, no rustc (us
 	fl.StringArrayVar(&f.buildInputs, "build-input", nil, "with --isolated-build: an input the workflow was called with, NAME=VALUE (repeatable)")
 	fl.StringVar(&f.builderID, "builder-id", "", "with --isolated-build: the builder (default: the CI workflow this job signs as)")
 	fl.BoolVar(&f.exportDSSE, "export-dsse", false, "also write each signed statement as a bare DSSE envelope (NAME.cdx.dsse.json, NAME.provenance.dsse.json), for GUAC")
+	f.prof.register(fl)
 	fl.BoolVar(&f.dtrack, "dependency-track", false, "also write dependency-track.sh, which uploads each CycloneDX SBOM to Dependency-Track (DT_URL, DT_API_KEY) as its package's project")
 	fl.StringVar(&f.ifNotAuditable, "if-not-auditable", "fail", "for an artifact without cargo-auditable data: fail, skip (leave it out), heuristic (an SBOM recovered from the binary, marked incomplete) or provenance-only")
 	return cmd
@@ -104,6 +109,9 @@ by the build. Nothing the workspace configures runs here: no cargo, no rustc (us
 func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) error {
 	o := release.Options{Artifacts: args, OutputDir: f.outputDir, Tool: a.tool(true), Log: a.releaseLog, ExportDSSE: f.exportDSSE, DependencyTrack: f.dtrack}
 	var err error
+	if f.prof.profile != "" && !cmd.Flags().Changed("output") {
+		f.formats = []string{"cyclonedx-json", "spdx3-json"} // the profile's formats: CycloneDX 1.7 and SPDX 3.0.1
+	}
 	for _, name := range f.formats {
 		fm, err := format.Parse(name)
 		if err != nil {
@@ -114,7 +122,17 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	if f.dtrack && !slices.ContainsFunc(o.Formats, func(fm format.Format) bool { return strings.HasPrefix(fm.Name, "cyclonedx-") }) {
 		return usageErrorf("--dependency-track: Dependency-Track reads CycloneDX; add -o cyclonedx-json")
 	}
-	for _, h := range f.hashes {
+	formats := make([]*format.Format, len(o.Formats))
+	for i := range o.Formats {
+		formats[i] = &o.Formats[i]
+	}
+	if o.Prepare, err = f.prof.applyFormats(formats, f.formats, a.lookupEnv); err != nil {
+		return err
+	}
+	if f.prof.profile == "" && len(f.prof.authors) == 0 {
+		o.Prepare = nil
+	}
+	for _, h := range f.prof.hashes(f.hashes) {
 		alg, err := binary.ParseHashAlgorithm(h)
 		if err != nil {
 			return withCode(exitUsage, err)

@@ -3,7 +3,7 @@
 # Each tool is built once per pinned version; a second run is a no-op. Usage:
 #   scripts/install-tools.sh [test|bench|all|TOOL...]
 # Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates
-#                 cargo-auditable guac
+#                 cargo-auditable guac protobom-convert
 #         bench = syft hyperfine
 # FERROSEAL_TOOLS overrides the install folder (default: <repo>/.tools).
 set -euo pipefail
@@ -149,6 +149,16 @@ install_guac() {
   stamp guacgql "$v"
 }
 
+install_protobom_convert() {
+  # tools/protobom-convert: protobom (the library of bomctl and GUAC's converters) as a command, in its own module.
+  local v
+  v=$(cd "$repo/tools/protobom-convert" && cat go.mod go.sum main.go | sha256sum | cut -c1-16)
+  have protobom-convert "$v" && return 0
+  log "building protobom-convert ($v)"
+  (cd "$repo/tools/protobom-convert" && GOFLAGS=-mod=readonly go build -o "$bin/protobom-convert" .)
+  stamp protobom-convert "$v"
+}
+
 install_one() {
   case $1 in
     sbom-utility) install_sbom_utility ;;
@@ -166,6 +176,7 @@ install_one() {
     debian-crates) install_debian_crates ;;
     cargo-auditable) install_cargo_auditable ;;
     guac) install_guac ;;
+    protobom-convert) install_protobom_convert ;;
     *) log "unknown tool $1"; return 2 ;;
   esac
 }
@@ -174,9 +185,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(test)
 for t in "${targets[@]}"; do
   case $t in
-    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js syft debian-crates cargo-auditable guac; do install_one "$x"; done ;;
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js syft debian-crates cargo-auditable guac protobom-convert; do install_one "$x"; done ;;
     bench) for x in syft hyperfine; do install_one "$x"; done ;;
-    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js debian-crates cargo-auditable guac syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js debian-crates cargo-auditable guac protobom-convert syft hyperfine; do install_one "$x"; done ;;
     *) install_one "$t" ;;
   esac
 done

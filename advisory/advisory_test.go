@@ -139,6 +139,9 @@ func TestAuditBothFormats(t *testing.T) {
 		"RUSTSEC-2099-0003 armcrate@1.0.0":      {"RUSTSEC-2099-0003", "armcrate", "build", NotAffected, false},
 		"RUSTSEC-2099-0004 oldcrate@3.0.0":      {"RUSTSEC-2099-0004", "oldcrate", "runtime", Affected, true},
 		"RUSTSEC-2099-0007 precrate@1.0.0-rc.1": {"RUSTSEC-2099-0007", "precrate", "runtime", Affected, false},
+		"RUSTSEC-2099-0001 vulncrate@1.2.3":     {"RUSTSEC-2099-0001", "vulncrate", "runtime", Fixed, false},
+		"RUSTSEC-2099-0001 vulncrate@2.1.0":     {"RUSTSEC-2099-0001", "vulncrate", "runtime", Fixed, false},
+		"RUSTSEC-2099-0007 precrate@1.0.0-rc.2": {"RUSTSEC-2099-0007", "precrate", "runtime", Fixed, false},
 	}
 	for _, dir := range []string{"testdata/rustsec", "testdata/osv"} {
 		db, err := Load(dir)
@@ -271,6 +274,28 @@ func TestLoadRefuses(t *testing.T) {
 		os.WriteFile(filepath.Join(bad, "RUSTSEC-2099-0100.md"), []byte(content), 0o644)
 		if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "RUSTSEC-2099-0100.md") {
 			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
+
+// CVSS 3 base scores of vectors whose scores NVD publishes.
+func TestCVSS(t *testing.T) {
+	for vector, want := range map[string]string{
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H": "critical 9.8",
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H": "high 7.5",
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N": "medium 6.1",
+		"CVSS:3.0/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H": "high 7.8",
+		"CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:N/A:N": "low 3.7",
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H": "critical 10.0",
+		"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:N": "none 0.0",
+	} {
+		if got, ok := cvssSeverity(vector); !ok || got != want {
+			t.Errorf("%s: %q, want %q", vector, got, want)
+		}
+	}
+	for _, bad := range []string{"CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N", "CVSS:3.1/AV:X", "", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:Q/C:H/I:H/A:H"} {
+		if _, ok := cvssSeverity(bad); ok {
+			t.Errorf("%q scored", bad)
 		}
 	}
 }

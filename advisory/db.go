@@ -103,6 +103,25 @@ func (a *Advisory) Affects(v Version) bool {
 	return true
 }
 
+// PatchedIn reports whether the version has the advisory's fix: a patched version (RustSec), or past the end of
+// an affected range (OSV); a version from before the flaw is unaffected, not patched.
+func (a *Advisory) PatchedIn(v Version) bool {
+	if a.Withdrawn != "" || a.Affects(v) {
+		return false
+	}
+	for _, r := range a.patched {
+		if r.Matches(v) {
+			return true
+		}
+	}
+	for _, r := range a.ranges {
+		if r.to != nil && v.Compare(*r.to) >= 0 || r.last != nil && v.Compare(*r.last) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // DB is a set of advisories, by crate name.
 type DB struct {
 	// Dir is the directory read.

@@ -149,6 +149,8 @@ type Status string
 const (
 	Affected    Status = "affected"
 	NotAffected Status = "not_affected"
+	// Fixed: the crate is at a version with the advisory's fix.
+	Fixed Status = "fixed"
 )
 
 // Finding is one advisory about one crate in the artifact.
@@ -184,7 +186,9 @@ type FunctionHint struct {
 // Report is what an audit found about one artifact (or SBOM, or Cargo.lock).
 type Report struct {
 	// Subject names what was audited, with its digests when it is a file.
-	Subject string            `json:"subject"`
+	Subject string `json:"subject"`
+	// Path is the file audited, as given.
+	Path    string            `json:"path,omitempty"`
 	Digest  map[string]string `json:"digest,omitempty"`
 	Targets []Target          `json:"targets,omitempty"`
 	// Crates is how many crates were matched against the database.
@@ -265,6 +269,10 @@ func Audit(db *DB, doc *sbom.Document, opts Options) *Report {
 			scope = "build"
 		}
 		for _, a := range db.For(c.Name) {
+			if a.PatchedIn(v) {
+				r.Findings = append(r.Findings, Finding{Advisory: a, Crate: c.Name, Version: c.Version, PURL: c.PURL(), Ref: c.Ref, Scope: scope, Status: Fixed})
+				continue
+			}
 			if !a.Affects(v) {
 				continue
 			}

@@ -16,6 +16,8 @@ const (
 	exitVerifyFailed = 3
 	// exitNotAuditable means a binary carries no cargo-auditable dependency data.
 	exitNotAuditable = 4
+	// exitVulnerable means an audit found a known vulnerability in what was audited.
+	exitVulnerable = 5
 )
 
 const exitCodesHelp = `Exit codes:
@@ -23,7 +25,8 @@ const exitCodesHelp = `Exit codes:
   1  error (unreadable or invalid input, cargo failed, I/O, network)
   2  usage error (unknown flag, format or command)
   3  verification failed: the artifact, its bundle or its attestations do not satisfy the policy
-  4  no cargo-auditable dependency data in the binary (build it with ` + "`cargo auditable build`" + `)`
+  4  no cargo-auditable dependency data in the binary (build it with ` + "`cargo auditable build`" + `)
+  5  audit: known vulnerabilities found`
 
 // codedError carries the exit code an error maps to.
 type codedError struct {

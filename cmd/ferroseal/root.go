@@ -103,7 +103,7 @@ Sigstore bundles, and verifies downloaded artifacts against them.
 		})
 		return rejectEmptyFlags(cmd)
 	}
-	root.AddCommand(a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand(),
+	root.AddCommand(a.auditCommand(), a.sbomCommand(), a.inspectCommand(), a.keygenCommand(), a.attestCommand(), a.verifyCommand(),
 		a.buildCommand(), a.provenanceCommand(), a.releaseCommand())
 	return root
 }

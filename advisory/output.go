@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -350,7 +351,11 @@ func writeCycloneDXVEX(w io.Writer, reports []*Report, m Meta) error {
 					rating.Method = cdx.ScoringMethodCVSSv4
 				}
 				if s, ok := cvssSeverity(f.Advisory.CVSS); ok {
-					rating.Severity = cdx.Severity(s)
+					level, score, _ := strings.Cut(s, " ")
+					rating.Severity = cdx.Severity(level)
+					if n, err := strconv.ParseFloat(score, 64); err == nil {
+						rating.Score = &n
+					}
 				}
 				v.Ratings = &[]cdx.VulnerabilityRating{rating}
 			}

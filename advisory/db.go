@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
@@ -130,6 +131,19 @@ type DB struct {
 	Format    string
 	byPackage map[string][]*Advisory
 	count     int
+}
+
+// Updated is the date of the newest advisory: when the database was last updated, as far as its content tells.
+func (db *DB) Updated() time.Time {
+	var newest time.Time
+	for _, list := range db.byPackage {
+		for _, a := range list {
+			if t, err := time.Parse("2006-01-02", a.Date); err == nil && t.After(newest) {
+				newest = t
+			}
+		}
+	}
+	return newest
 }
 
 // Len is the number of advisories.

@@ -187,6 +187,8 @@ type FunctionHint struct {
 type Report struct {
 	// Subject names what was audited, with its digests when it is a file.
 	Subject string `json:"subject"`
+	// PURL is the subject's package URL, when the document gives one.
+	PURL string `json:"purl,omitempty"`
 	// Path is the file audited, as given.
 	Path    string            `json:"path,omitempty"`
 	Digest  map[string]string `json:"digest,omitempty"`
@@ -239,7 +241,7 @@ type Options struct {
 // them); local crates and development-only crates are left out. Advisories whose affected operating systems or
 // architectures exclude every target of the artifact are reported not_affected with that reason.
 func Audit(db *DB, doc *sbom.Document, opts Options) *Report {
-	r := &Report{Subject: doc.Subject.Name, Targets: Targets(doc)}
+	r := &Report{Subject: doc.Subject.Name, PURL: doc.Subject.PURL(), Targets: Targets(doc)}
 	if len(doc.Subject.Hashes) > 0 {
 		r.Digest = map[string]string{}
 		for _, h := range doc.Subject.Hashes {

@@ -26,10 +26,12 @@ const (
 	SARIF        = "sarif"
 	OpenVEX      = "openvex"
 	CycloneDXVEX = "cyclonedx-vex"
+	// Vulns is the in-toto vulnerability scan predicate (https://in-toto.io/attestation/vulns/v0.2).
+	Vulns = "vulns"
 )
 
 // Formats lists the output formats, the default first.
-var Formats = []string{Table, JSON, SARIF, OpenVEX, CycloneDXVEX}
+var Formats = []string{Table, JSON, SARIF, OpenVEX, CycloneDXVEX, Vulns}
 
 // Meta says who made the reports and when, for the documents that record it.
 type Meta struct {
@@ -41,6 +43,9 @@ type Meta struct {
 	Tool, ToolVersion string
 	// Database names the advisory database read (its directory and, when known, its commit).
 	Database string
+	// DatabaseUpdated is when the database was last updated (its newest advisory's date when nothing better is
+	// known).
+	DatabaseUpdated time.Time
 }
 
 // Write encodes the reports in the format.
@@ -56,6 +61,8 @@ func Write(w io.Writer, format string, reports []*Report, m Meta) error {
 		return writeOpenVEX(w, reports, m)
 	case CycloneDXVEX:
 		return writeCycloneDXVEX(w, reports, m)
+	case Vulns:
+		return writeVulns(w, reports, m)
 	}
 	return fmt.Errorf("unknown audit output %q: want one of %s", format, strings.Join(Formats, ", "))
 }
@@ -193,6 +200,9 @@ func advisoryURL(a *Advisory) string {
 // productID identifies the artifact in VEX: its purl when the document gave one, else its name; the digest
 // binds the statement to the file either way.
 func productID(r *Report) string {
+	if sha := r.Digest["sha256"]; sha != "" && strings.Contains(r.PURL, "checksum=sha256:"+sha) {
+		return r.PURL
+	}
 	if sha := r.Digest["sha256"]; sha != "" {
 		return "pkg:generic/" + purlEscape(r.Subject) + "?checksum=sha256:" + sha
 	}
@@ -413,4 +423,57 @@ func sortedDigestKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// writeVulns writes the in-toto vulnerability scan predicate: the scanner, the database, and one result per
+// vulnerability in the artifact (runtime crates, affected; not warnings), with severity and the crate in
+// annotations.
+func writeVulns(w io.Writer, reports []*Report, m Meta) error {
+	type severity struct {
+		Method string `json:"method"`
+		Score  string `json:"score"`
+	}
+	type result struct {
+		ID          string              `json:"id"`
+		Severity    []severity          `json:"severity"`
+		Annotations []map[string]string `json:"annotations,omitempty"`
+	}
+	results := []result{}
+	for _, r := range reports {
+		for _, f := range r.Vulnerabilities() {
+			res := result{ID: f.Advisory.ID, Severity: []severity{}}
+			if s, ok := cvssSeverity(f.Advisory.CVSS); ok {
+				level, score, _ := strings.Cut(s, " ")
+				res.Severity = append(res.Severity, severity{Method: "cvss_v3", Score: score}, severity{Method: "cvss_v3_rating", Score: level})
+			} else if f.Advisory.CVSS != "" {
+				res.Severity = append(res.Severity, severity{Method: "cvss_vector", Score: f.Advisory.CVSS})
+			}
+			ann := map[string]string{"crate": f.Crate, "version": f.Version, "purl": f.PURL, "patched": patchedText(f.Advisory)}
+			if len(f.Advisory.Aliases) > 0 {
+				ann["aliases"] = strings.Join(f.Advisory.Aliases, ",")
+			}
+			res.Annotations = []map[string]string{ann}
+			results = append(results, res)
+		}
+	}
+	updated := m.DatabaseUpdated
+	if updated.IsZero() {
+		updated = m.Time
+	}
+	at := m.Time.UTC().Format(time.RFC3339)
+	pred := map[string]any{
+		"scanner": map[string]any{
+			"uri":     "https://github.com/ferroseal/ferroseal",
+			"version": m.ToolVersion,
+			"db": map[string]any{
+				"uri":        "https://github.com/rustsec/advisory-db",
+				"lastUpdate": updated.UTC().Format(time.RFC3339),
+			},
+			"result": results,
+		},
+		"metadata": map[string]any{"scanStartedOn": at, "scanFinishedOn": at},
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(pred)
 }

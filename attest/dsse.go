@@ -77,7 +77,7 @@ func ExportDSSE(bundleJSON []byte, keyID string) ([]byte, error) {
 }
 
 // DSSEKind is a short name for what a statement of the predicate type holds, for the names of exported
-// envelopes: cdx, spdx, spdx3, provenance, or attestation for any other type.
+// envelopes: cdx, spdx, spdx3, provenance, openvex, vulns, or attestation for any other type.
 func DSSEKind(predicateType string) string {
 	switch {
 	case SameType(PredicateCycloneDX, predicateType):
@@ -88,6 +88,10 @@ func DSSEKind(predicateType string) string {
 		return "spdx"
 	case SameType(PredicateSLSAProvenance1, predicateType):
 		return "provenance"
+	case predicateType == PredicateOpenVEX:
+		return "openvex"
+	case predicateType == PredicateVulns:
+		return "vulns"
 	}
 	return "attestation"
 }

@@ -47,6 +47,10 @@ const (
 	PredicateSPDX3 = "https://spdx.dev/Document/v3"
 	// PredicateSLSAProvenance1 is SLSA Provenance v1.
 	PredicateSLSAProvenance1 = "https://slsa.dev/provenance/v1"
+	// PredicateOpenVEX is an OpenVEX document, named by its context as OpenVEX and cosign do.
+	PredicateOpenVEX = "https://openvex.dev/ns/v0.2.0"
+	// PredicateVulns is the in-toto vulnerability scan result (vulns v0.2).
+	PredicateVulns = "https://in-toto.io/attestation/vulns/v0.2"
 )
 
 // ErrInvalidStatement is wrapped by errors about a statement's content.
@@ -64,11 +68,15 @@ func PredicateType(name string) (string, error) {
 		return PredicateSPDX3, nil
 	case "slsaprovenance1", "slsaprovenance", "slsa", "provenance":
 		return PredicateSLSAProvenance1, nil
+	case "openvex", "vex":
+		return PredicateOpenVEX, nil
+	case "vuln", "vulns":
+		return PredicateVulns, nil
 	}
 	if strings.Contains(name, "://") {
 		return name, nil
 	}
-	return "", fmt.Errorf("unknown predicate type %q: use cyclonedx, spdx, spdx3, slsaprovenance1 or a URI", name)
+	return "", fmt.Errorf("unknown predicate type %q: use cyclonedx, spdx, spdx3, slsaprovenance1, openvex, vuln or a URI", name)
 }
 
 // SameType reports whether a statement's predicate type satisfies the expected one: identical, or both SPDX 2 (the

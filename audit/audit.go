@@ -214,7 +214,7 @@ func Run(db *advisory.DB, inputs []Input, opts advisory.Options) []*advisory.Rep
 	for _, in := range inputs {
 		o := opts
 		if o.Symbols == nil && (in.Kind == "binary") {
-			o.Symbols = Symbols(in.Path)
+			o.Symbols = advisory.Symbols(in.Path)
 		}
 		r := advisory.Audit(db, in.Doc, o)
 		r.Path = in.Path

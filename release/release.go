@@ -36,6 +36,7 @@ import (
 
 	"github.com/sigstore/sigstore-go/pkg/verify"
 
+	"github.com/ferroseal/ferroseal/advisory"
 	"github.com/ferroseal/ferroseal/attest"
 	"github.com/ferroseal/ferroseal/internal/atomicfile"
 	"github.com/ferroseal/ferroseal/internal/inputfile"
@@ -91,6 +92,9 @@ type Options struct {
 	// bundles (GUAC): NAME.cdx.dsse.json (after the SBOM's file name), NAME.provenance.dsse.json. A key's
 	// signatures carry its KeyID.
 	ExportDSSE bool
+	// Audit, when set, matches each artifact's crates against an advisory database and publishes the result as a
+	// signed OpenVEX document: NAME.openvex.json, and a line of NAME.intoto.jsonl.
+	Audit *Audit
 	// Prepare, when set, is done to each SBOM before it is written and attested (a profile's fields).
 	Prepare func(*sbom.Document)
 	// DependencyTrack also writes dependency-track.sh, which uploads each artifact's CycloneDX JSON SBOM to
@@ -98,6 +102,15 @@ type Options struct {
 	DependencyTrack bool
 	// Log, when set, receives progress and warnings, one sentence at a time (which may quote file names).
 	Log func(format string, args ...any)
+}
+
+// Audit says how a release audits its artifacts.
+type Audit struct {
+	DB *advisory.DB
+	// Ignore maps advisory ids to the reason they are ignored (recorded as not_affected).
+	Ignore map[string]string
+	// Author is the VEX documents' author.
+	Author string
 }
 
 // NotAuditable is what a release does with an artifact without cargo-auditable data.
@@ -353,6 +366,37 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 		res.Files = append(res.Files, DependencyTrackScript)
+	}
+
+	if o.Audit != nil {
+		for i := range res.Artifacts {
+			art := &res.Artifacts[i]
+			if art.NoSBOM {
+				continue
+			}
+			rep := advisory.Audit(o.Audit.DB, art.Doc, advisory.Options{Ignore: o.Audit.Ignore, Symbols: advisory.Symbols(art.Path)})
+			rep.Path = art.Name
+			var buf bytes.Buffer
+			meta := advisory.Meta{Author: o.Audit.Author, Time: created, Tool: o.Tool.Name, ToolVersion: o.Tool.Version}
+			if err := advisory.Write(&buf, advisory.OpenVEX, []*advisory.Report{rep}, meta); err != nil {
+				return nil, err
+			}
+			stmt, err := attest.NewStatement([]attest.Subject{{Name: art.Name, Digest: art.Digest}}, attest.PredicateOpenVEX, buf.Bytes())
+			if err != nil {
+				return nil, err
+			}
+			b, err := attest.Sign(ctx, stmt, o.Sign)
+			if err != nil {
+				return nil, err
+			}
+			art.Attestations = append(art.Attestations, b)
+			art.dsseNames = append(art.dsseNames, art.Name+".openvex.dsse.json")
+			if err := stage(art.Name+".openvex.json", buf.Bytes(), true); err != nil {
+				return nil, err
+			}
+			logf("audit: %s: %d vulnerabilities, %d in build-only crates, %d warnings (%d advisories): stated in %s.openvex.json",
+				art.Name, len(rep.Vulnerabilities()), len(rep.BuildOnly()), len(rep.Warnings()), o.Audit.DB.Len(), art.Name)
+		}
 	}
 
 	// Provenance: one statement about the artifacts, signed once, or a signed one verified.

@@ -193,7 +193,8 @@ func (a *app) attestCommand() *cobra.Command {
 		Long: `Sign an in-toto Statement about artifacts as a Sigstore bundle: a DSSE envelope (payload type
 application/vnd.in-toto+json) signed with --key, verified before it is written.
 
---type is cyclonedx, spdx, slsaprovenance1 or a predicate type URI. With --predicate FILE, one statement names
+--type is cyclonedx, spdx, spdx3, slsaprovenance1, openvex (an OpenVEX document: ferroseal audit -o openvex), vuln
+(the in-toto vulnerability scan predicate: ferroseal audit -o vulns) or a predicate type URI. With --predicate FILE, one statement names
 every artifact as a subject; a FILE that is itself an in-toto statement (what ferroseal provenance and ferroseal
 build write) is signed as it is, when its subjects are exactly the artifacts given. Without --predicate, an SBOM of
 each binary (read from its cargo-auditable data) is the predicate of its own statement. The bundle goes to

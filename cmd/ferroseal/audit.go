@@ -52,7 +52,10 @@ $CARGO_HOME/advisory-db) or a directory of its OSV export. --fetch downloads it 
 --db-sha256 to pin the tarball).
 
 -o FORMAT[=FILE], repeatable: table (default), json, sarif (code scanning), openvex and cyclonedx-vex (a
-statement per advisory: affected, not_affected with the reason, or fixed, bound to the artifact's digest).
+statement per advisory: affected, not_affected with the reason, or fixed, bound to the artifact's digest), vulns
+(the in-toto vulnerability scan predicate). Sign the OpenVEX or vulns document with
+  ferroseal attest ARTIFACT --type openvex --predicate ARTIFACT.openvex.json --key KEY
+or let ferroseal release --audit do it.
 --ignore ID and --ignore-file audit.toml ([advisories] ignore = [...], cargo-audit's form; entries may be
 { id = "...", reason = "..." }) turn findings into not_affected statements with the reason: the decision is
 recorded, not lost.
@@ -115,24 +118,11 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, args []string) error {
 	if err != nil {
 		return usageErrorf("--max-file-size: %v", err)
 	}
-	dir := f.db
-	if dir == "" {
-		home, ok := a.lookupEnv("CARGO_HOME")
-		if !ok || home == "" {
-			h, _ := a.lookupEnv("HOME")
-			home = filepath.Join(h, ".cargo")
-		}
-		dir = filepath.Join(home, "advisory-db")
+	ignore, err := ignoreList(f.ignoreFile, f.ignore)
+	if err != nil {
+		return err
 	}
-	ignore := map[string]string{}
-	if f.ignoreFile != "" {
-		if ignore, err = audit.Ignore(f.ignoreFile); err != nil {
-			return withCode(exitUsage, err)
-		}
-	}
-	for _, id := range f.ignore {
-		ignore[id] = "ignored with --ignore " + id
-	}
+	dir := a.advisoryDir(f.db)
 	if f.fetch {
 		sum, err := audit.Fetch(cmd.Context(), &http.Client{Timeout: 5 * time.Minute}, f.dbURL, dir, f.dbSHA256)
 		if err != nil {
@@ -140,10 +130,7 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, args []string) error {
 		}
 		a.infof("fetched the advisory database (sha256:%s) into %s", sum, dir)
 	}
-	db, err := advisory.Load(dir)
-	if errors.Is(err, advisory.ErrNoDatabase) && f.db == "" {
-		return fmt.Errorf("%w: clone https://github.com/rustsec/advisory-db into %s, give --db DIR, or pass --fetch", err, dir)
-	}
+	db, err := loadAdvisories(dir, f.db != "")
 	if err != nil {
 		return err
 	}
@@ -159,7 +146,7 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, args []string) error {
 		return err
 	}
 	reports := audit.Run(db, inputs, advisory.Options{Ignore: ignore})
-	meta := advisory.Meta{Author: f.author, Time: created, Tool: "ferroseal", ToolVersion: version.String(), Database: dir}
+	meta := advisory.Meta{Author: f.author, Time: created, Tool: "ferroseal", ToolVersion: version.String(), Database: dir, DatabaseUpdated: db.Updated()}
 	for _, o := range outs {
 		var buf bytes.Buffer
 		if err := advisory.Write(&buf, o.format, reports, meta); err != nil {
@@ -194,4 +181,41 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, args []string) error {
 	}
 	a.infof("no vulnerability: %d in build-only crates, %d warnings (database %s, %d advisories)", build, warnings, dir, db.Len())
 	return nil
+}
+
+// advisoryDir is the advisory database directory: the one given, else cargo-audit's ($CARGO_HOME/advisory-db).
+func (a *app) advisoryDir(given string) string {
+	if given != "" {
+		return given
+	}
+	home, ok := a.lookupEnv("CARGO_HOME")
+	if !ok || home == "" {
+		h, _ := a.lookupEnv("HOME")
+		home = filepath.Join(h, ".cargo")
+	}
+	return filepath.Join(home, "advisory-db")
+}
+
+// loadAdvisories reads the database, saying how to get one when the default place holds none.
+func loadAdvisories(dir string, given bool) (*advisory.DB, error) {
+	db, err := advisory.Load(dir)
+	if errors.Is(err, advisory.ErrNoDatabase) && !given {
+		return nil, fmt.Errorf("%w: clone https://github.com/rustsec/advisory-db into %s, give --db DIR, or pass --fetch", err, dir)
+	}
+	return db, err
+}
+
+// ignoreList reads --ignore-file and --ignore into advisory ids and the reasons they are ignored.
+func ignoreList(file string, ids []string) (map[string]string, error) {
+	ignore := map[string]string{}
+	if file != "" {
+		var err error
+		if ignore, err = audit.Ignore(file); err != nil {
+			return nil, withCode(exitUsage, err)
+		}
+	}
+	for _, id := range ids {
+		ignore[id] = "ignored with --ignore " + id
+	}
+	return ignore, nil
 }

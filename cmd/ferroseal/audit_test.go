@@ -16,8 +16,10 @@ import (
 	"strings"
 	"testing"
 
+	vulns "github.com/in-toto/attestation/go/predicates/vulns/v02"
 	"github.com/openvex/go-vex/pkg/vex"
 	"github.com/owenrumney/go-sarif/v3/pkg/report/v210/sarif"
+	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/ferroseal/ferroseal/internal/testenv"
 )
@@ -188,7 +190,7 @@ func TestAuditSameFindingsEverywhere(t *testing.T) {
 	outputs := func(run string) map[string][]byte {
 		args := []string{"audit", bin, "--db", db}
 		files := map[string]string{}
-		for _, f := range []string{"json", "sarif", "openvex", "cyclonedx-vex", "table"} {
+		for _, f := range []string{"json", "sarif", "openvex", "cyclonedx-vex", "table", "vulns"} {
 			files[f] = filepath.Join(dir, run+"."+f)
 			args = append(args, "-o", f+"="+files[f])
 		}
@@ -236,6 +238,15 @@ func TestAuditSameFindingsEverywhere(t *testing.T) {
 	os.WriteFile(vexFile, mustRead(t, cdxPath), 0o644)
 	testenv.ValidateSBOM(t, vexFile)
 	validateSARIF(t, first["sarif"])
+
+	// The in-toto vulns predicate, read by the in-toto attestation library's own type.
+	var scan vulns.Vulns
+	if err := protojson.Unmarshal(first["vulns"], &scan); err != nil {
+		t.Fatalf("vulns predicate: %v", err)
+	}
+	if r := scan.GetScanner().GetResult(); len(r) != 1 || r[0].GetId() != "RUSTSEC-2099-0103" || scan.GetScanner().GetDb().GetLastUpdate() == nil {
+		t.Errorf("vulns predicate: %v", &scan)
+	}
 }
 
 // validateSARIF checks a SARIF log against the SARIF 2.1.0 JSON schema, when the tools script installed it.
@@ -392,5 +403,73 @@ func TestAuditRealDatabase(t *testing.T) {
 	res = runCLI(t, nil, "", "audit", filepath.Join(shared, "real", "rustsec-binary-without-audit-info"), "--db", filepath.Join(shared, "advisory-db"))
 	if res.code != exitNotAuditable {
 		t.Errorf("a binary without data: exit %d: %s", res.code, res.stderr)
+	}
+}
+
+// release --audit publishes the audit as signed OpenVEX; verify --deny-advisories fails an artifact with a
+// vulnerability that no verified statement waives, and passes when the release's own signed VEX records the
+// decision (an ignore file's reason). An OpenVEX file lying next to the artifact, unsigned, waives nothing.
+func TestReleaseAuditAndVerifyGate(t *testing.T) {
+	db := testDB(t)
+	dir := t.TempDir()
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	rel := filepath.Join(dir, "dist")
+	os.MkdirAll(rel, 0o755)
+	app := filepath.Join(rel, "app")
+	os.WriteFile(app, mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf")), 0o755)
+
+	res := runCLI(t, pwEnv, "", "release", rel, "--key", key, "--no-provenance", "--audit", "--db", db, "--export-dsse")
+	if res.code != 0 {
+		t.Fatalf("release --audit: %s", res.stderr)
+	}
+	doc, err := vex.Parse(mustRead(t, filepath.Join(rel, "app.openvex.json")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Statements) != 5 {
+		t.Errorf("%d statements, want 5 (itoa, ryu and syn not affected, serde affected, quote fixed)", len(doc.Statements))
+	}
+	if id := doc.Statements[0].Products[0].ID; !strings.HasPrefix(id, "pkg:generic/app@0.3.1?checksum=sha256:") {
+		t.Errorf("product %s: not the artifact's purl", id)
+	}
+	if !strings.Contains(string(mustRead(t, filepath.Join(rel, "SHA256SUMS"))), "app.openvex.json") {
+		t.Error("SHA256SUMS does not list the OpenVEX document")
+	}
+	if _, err := os.Stat(filepath.Join(rel, "app.openvex.dsse.json")); err != nil {
+		t.Error(err)
+	}
+	res = runCLI(t, nil, "", "verify", app, "--key", pub, "--type", "openvex", "--deny-advisories", "--db", db)
+	if res.code != exitVerifyFailed || !strings.Contains(res.stderr, "RUSTSEC-2099-0103 in serde 1.0.152") || strings.Contains(res.stderr, "RUSTSEC-2099-0101") {
+		t.Errorf("verify --deny-advisories: exit %d: %s", res.code, res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", app, "--key", pub, "--type", "openvex"); res.code != 0 {
+		t.Errorf("without the gate: exit %d: %s", res.code, res.stderr)
+	}
+
+	// The decision, recorded by the release and signed: the gate opens.
+	cfg := filepath.Join(dir, "audit.toml")
+	os.WriteFile(cfg, []byte("[advisories]\nignore = [{ id = \"RUSTSEC-2099-0103\", reason = \"no untrusted input reaches serde\" }]\n"), 0o644)
+	res = runCLI(t, pwEnv, "", "release", rel, "--key", key, "--no-provenance", "--audit", "--db", db, "--ignore-file", cfg)
+	if res.code != 0 {
+		t.Fatalf("release: %s", res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", app, "--key", pub, "--deny-advisories", "--db", db); res.code != 0 {
+		t.Errorf("with the signed decision: exit %d: %s", res.code, res.stderr)
+	}
+
+	// The same decision in a file nobody signed: not evidence.
+	res = runCLI(t, pwEnv, "", "release", rel, "--key", key, "--no-provenance", "--audit", "--db", db)
+	if res.code != 0 {
+		t.Fatalf("release: %s", res.stderr)
+	}
+	res = runCLI(t, nil, "", "audit", app, "--db", db, "--ignore", "RUSTSEC-2099-0103", "-o", "openvex="+filepath.Join(rel, "app.openvex.json"))
+	if res.code != 0 {
+		t.Fatalf("audit: %s", res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", app, "--key", pub, "--deny-advisories", "--db", db); res.code != exitVerifyFailed {
+		t.Errorf("an unsigned VEX file waived a vulnerability: exit %d: %s", res.code, res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", app, "--key", pub, "--db", db); res.code != exitUsage {
+		t.Errorf("--db without --deny-advisories: exit %d", res.code)
 	}
 }

@@ -34,6 +34,9 @@ type releaseFlags struct {
 	exportDSSE     bool
 	dtrack         bool
 	prof           profileFlags
+	audit          bool
+	db, ignoreFile string
+	vexAuthor      string
 }
 
 func (a *app) releaseCommand() *cobra.Command {
@@ -49,6 +52,8 @@ directory:
                                   written too: attestations carry JSON), the same bytes on every run
   NAME.intoto.jsonl               one signed bundle per line: an attestation per JSON SBOM, and SLSA provenance
   SHA256SUMS                      the digests of the artifacts and SBOMs, for sha256sum -c
+  NAME.openvex.json               with --audit: the known vulnerabilities (RustSec) of its crates, as OpenVEX
+                                  statements bound to its digest, also signed in NAME.intoto.jsonl
   dependency-track.sh              with --dependency-track, uploads each CycloneDX SBOM to Dependency-Track as the
                                   project of the package the artifact was built from (DT_URL, DT_API_KEY)
   NAME.cdx.dsse.json, ...         with --export-dsse, each signed statement again as a bare DSSE envelope, for
@@ -101,6 +106,10 @@ by the build. Nothing the workspace configures runs here: no cargo, no rustc (us
 	fl.StringVar(&f.builderID, "builder-id", "", "with --isolated-build: the builder (default: the CI workflow this job signs as)")
 	fl.BoolVar(&f.exportDSSE, "export-dsse", false, "also write each signed statement as a bare DSSE envelope (NAME.cdx.dsse.json, NAME.provenance.dsse.json), for GUAC")
 	f.prof.register(fl)
+	fl.BoolVar(&f.audit, "audit", false, "match each artifact's crates against the RustSec database (--db) and publish the result: NAME.openvex.json, signed in NAME.intoto.jsonl")
+	fl.StringVar(&f.db, "db", "", "with --audit: the advisory database directory (default $CARGO_HOME/advisory-db)")
+	fl.StringVar(&f.ignoreFile, "ignore-file", "", "with --audit: an audit.toml whose ignored advisories are stated not_affected, with their reasons")
+	fl.StringVar(&f.vexAuthor, "vex-author", "", "with --audit: the VEX author (default: the signer)")
 	fl.BoolVar(&f.dtrack, "dependency-track", false, "also write dependency-track.sh, which uploads each CycloneDX SBOM to Dependency-Track (DT_URL, DT_API_KEY) as its package's project")
 	fl.StringVar(&f.ifNotAuditable, "if-not-auditable", "fail", "for an artifact without cargo-auditable data: fail, skip (leave it out), heuristic (an SBOM recovered from the binary, marked incomplete) or provenance-only")
 	return cmd
@@ -163,6 +172,25 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 	}
 	if o.NotAuditable, err = release.ParseNotAuditable(f.ifNotAuditable); err != nil {
 		return usageErrorf("--if-not-auditable %v", err)
+	}
+	if !f.audit && (f.db != "" || f.ignoreFile != "" || f.vexAuthor != "") {
+		return usageErrorf("--db, --ignore-file and --vex-author are for --audit")
+	}
+	if f.audit {
+		ignore, err := ignoreList(f.ignoreFile, nil)
+		if err != nil {
+			return err
+		}
+		dir := a.advisoryDir(f.db)
+		db, err := loadAdvisories(dir, f.db != "")
+		if err != nil {
+			return err
+		}
+		author := f.vexAuthor
+		if author == "" {
+			author = "ferroseal release"
+		}
+		o.Audit = &release.Audit{DB: db, Ignore: ignore, Author: author}
 	}
 	if o.Sign, err = a.signOptions(cmd, &f.sign); err != nil { // before any work: a wrong key or a missing token stops here
 		return err

@@ -12,13 +12,16 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/openvex/go-vex/pkg/vex"
 	"github.com/sigstore/sigstore-go/pkg/fulcio/certificate"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/verify"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/ferroseal/ferroseal/advisory"
 	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/audit"
 	"github.com/ferroseal/ferroseal/internal/atomicfile"
 	"github.com/ferroseal/ferroseal/internal/safetext"
 )
@@ -42,6 +45,8 @@ type verifyFlags struct {
 	sourceDigest                                                   string
 	inputs                                                         []string
 	denySelfHosted                                                 bool
+	denyAdvisories                                                 bool
+	db                                                             string
 	digest                                                         string
 	printProvenance                                                bool
 }
@@ -121,6 +126,8 @@ SLSA provenance: verify them with these flags and --bundle.
 	fl.StringVar(&f.versionedTag, "source-versioned-tag", "", "required version of the tag built, compared as semantic versions: v1 accepts v1.4.2, v1.2 accepts v1.2.9")
 	fl.StringVar(&f.sourceDigest, "source-digest", "", "required commit built (hex), in the provenance and in the signing certificate")
 	fl.StringArrayVar(&f.inputs, "build-workflow-input", nil, "required input of the build, NAME=VALUE (repeatable)")
+	fl.BoolVar(&f.denyAdvisories, "deny-advisories", false, "fail when the artifact holds a crate with a known vulnerability (RustSec, --db) that no signed, verified OpenVEX statement about it marks not_affected or fixed")
+	fl.StringVar(&f.db, "db", "", "with --deny-advisories: the advisory database directory (default $CARGO_HOME/advisory-db)")
 	fl.BoolVar(&f.denySelfHosted, "deny-self-hosted-runners", false, "refuse attestations signed on runners the CI service does not host")
 	fl.StringVar(&f.identity.SignerWorkflow, "signer-workflow", "", "keyless: the workflow that signed, [HOST/]OWNER/REPO/PATH (any ref; issuer GitHub's by default)")
 	fl.StringVar(&f.identity.SignerRepo, "signer-repo", "", "keyless: the repository of the workflow that signed, [HOST/]OWNER/REPO")
@@ -251,7 +258,19 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifacts []string) 
 		if f.checkSBOM {
 			return usageErrorf("--check-sbom compares the SBOM with the binary itself: it cannot be checked from a digest")
 		}
+		if f.denyAdvisories {
+			return usageErrorf("--deny-advisories reads the crates from the binary itself: it cannot be checked from a digest")
+		}
 		digest = hexDigest
+	}
+	if f.db != "" && !f.denyAdvisories {
+		return usageErrorf("--db is for --deny-advisories")
+	}
+	var db *advisory.DB
+	if f.denyAdvisories {
+		if db, err = loadAdvisories(a.advisoryDir(f.db), f.db != ""); err != nil {
+			return err
+		}
 	}
 	var (
 		results []*attest.Result
@@ -259,6 +278,9 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifacts []string) 
 	)
 	for _, artifact := range artifacts {
 		res, err := a.verifyArtifact(cmd, f, policy, artifact, digest)
+		if err == nil && db != nil {
+			err = a.gateAdvisories(cmd, db, artifact, res)
+		}
 		switch {
 		case errors.Is(err, attest.ErrPolicy):
 			return withCode(exitUsage, err)
@@ -345,6 +367,41 @@ func (a *app) verifyArtifact(cmd *cobra.Command, f *verifyFlags, policy attest.P
 		}
 	}
 	return res, err
+}
+
+// gateAdvisories fails a verified artifact that holds a crate with a known vulnerability no verified OpenVEX
+// statement about it waives; the problems name each.
+func (a *app) gateAdvisories(cmd *cobra.Command, db *advisory.DB, artifact string, res *attest.Result) error {
+	inputs, err := audit.Read(cmd.Context(), []string{artifact}, audit.ReadOptions{MaxSBOMSize: 1})
+	if err != nil {
+		return err
+	}
+	var docs []*vex.VEX
+	for _, at := range res.Attestations {
+		if !at.Verified || !at.CoversArtifact || at.PredicateType != attest.PredicateOpenVEX || at.Statement() == nil {
+			continue
+		}
+		doc, err := vex.Parse(at.Statement().Predicate)
+		if err != nil {
+			return fmt.Errorf("%w: %s: a verified OpenVEX attestation that is not OpenVEX: %v", attest.ErrVerificationFailed, at.Source, err)
+		}
+		docs = append(docs, doc)
+	}
+	sha := res.Artifact.Digest["sha256"]
+	var open []string
+	for _, rep := range audit.Run(db, inputs, advisory.Options{}) {
+		for _, f := range audit.Unwaived(rep, docs, sha) {
+			open = append(open, fmt.Sprintf("%s in %s %s", f.Advisory.ID, f.Crate, f.Version))
+		}
+	}
+	if len(open) == 0 {
+		a.infof("%s: no known vulnerability without a verified VEX statement (%d advisories, %d VEX documents)", artifact, db.Len(), len(docs))
+		return nil
+	}
+	problem := fmt.Sprintf("%d known vulnerabilities that no verified VEX statement marks not_affected: %s", len(open), strings.Join(open, ", "))
+	res.Verified = false
+	res.Problems = append(res.Problems, problem)
+	return fmt.Errorf("%w: %s", attest.ErrVerificationFailed, problem)
 }
 
 // hints says which flag would accept bundles that failed by their make rather than by tampering; the choice to

@@ -1,4 +1,4 @@
-package audit
+package advisory
 
 import (
 	"debug/elf"

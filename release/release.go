@@ -196,6 +196,18 @@ type Artifact struct {
 	dsseNames []string // the file name of each attestation's bare envelope, with ExportDSSE
 }
 
+// attach signs a statement about the artifact and adds the bundle to its attestations; dsseName is the file
+// name of its bare envelope, when exported.
+func (art *Artifact) attach(ctx context.Context, stmt *attest.Statement, opts attest.SignOptions, dsseName string) error {
+	b, err := attest.Sign(ctx, stmt, opts)
+	if err != nil {
+		return err
+	}
+	art.Attestations = append(art.Attestations, b)
+	art.dsseNames = append(art.dsseNames, dsseName)
+	return nil
+}
+
 // Result is what a release wrote.
 type Result struct {
 	OutputDir string
@@ -329,12 +341,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 				if err != nil {
 					return nil, err
 				}
-				b, err := attest.Sign(ctx, stmt, o.Sign)
-				if err != nil {
+				if err := art.attach(ctx, stmt, o.Sign, art.Name+strings.TrimSuffix(exts[fi], ".json")+".dsse.json"); err != nil {
 					return nil, err
 				}
-				art.Attestations = append(art.Attestations, b)
-				art.dsseNames = append(art.dsseNames, art.Name+strings.TrimSuffix(exts[fi], ".json")+".dsse.json")
 				data = encoded
 			} else { // XML and tag-value SBOMs are written, not attested: predicates are JSON
 				var buf bytes.Buffer
@@ -385,12 +394,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			if err != nil {
 				return nil, err
 			}
-			b, err := attest.Sign(ctx, stmt, o.Sign)
-			if err != nil {
+			if err := art.attach(ctx, stmt, o.Sign, art.Name+".openvex.dsse.json"); err != nil {
 				return nil, err
 			}
-			art.Attestations = append(art.Attestations, b)
-			art.dsseNames = append(art.dsseNames, art.Name+".openvex.dsse.json")
 			if err := stage(art.Name+".openvex.json", buf.Bytes(), true); err != nil {
 				return nil, err
 			}

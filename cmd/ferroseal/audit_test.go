@@ -473,3 +473,44 @@ func TestReleaseAuditAndVerifyGate(t *testing.T) {
 		t.Errorf("--db without --deny-advisories: exit %d", res.code)
 	}
 }
+
+// What Rust projects ship besides bare binaries, made by the real tools: an .xz archive and a .deb of the x86_64
+// binary, a container image (docker-archive and OCI archive) holding the aarch64 one, and a directory of them all.
+// Each is audited for the binaries inside it, with their own targets: the aarch64-only advisory applies to the
+// image alone.
+func TestAuditShippedForms(t *testing.T) {
+	dist := containerRelease(t)
+	db := testDB(t)
+	ryu := func(args ...string) map[string]string {
+		t.Helper()
+		res := runCLI(t, nil, "", append(append([]string{"audit"}, args...), "--db", db, "-o", "json")...)
+		if res.code != exitVulnerable {
+			t.Fatalf("audit %v: exit %d: %s", args, res.code, res.stderr)
+		}
+		var out auditJSON
+		json.Unmarshal([]byte(res.stdout), &out)
+		got := map[string]string{}
+		for _, r := range out.Reports {
+			for _, f := range r.Findings {
+				if f.Crate == "ryu" {
+					got[filepath.Base(r.Subject)] = f.Status
+				}
+			}
+		}
+		return got
+	}
+	for name, want := range map[string]string{
+		"app-x86_64-linux.tar.xz": "not_affected",
+		"app_1.2.0_amd64.deb":     "not_affected",
+		"app-image.tar":           "affected",
+		"app-oci.tar":             "affected",
+	} {
+		if got := ryu(filepath.Join(dist, name)); len(got) != 1 || got[name] != want {
+			t.Errorf("%s: aarch64-only advisory %v, want %s", name, got, want)
+		}
+	}
+	all := ryu(dist)
+	if all["app-image.tar"] != "affected" || all["app_1.2.0_amd64.deb"] != "not_affected" {
+		t.Errorf("the directory: %v", all)
+	}
+}

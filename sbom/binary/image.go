@@ -186,6 +186,7 @@ type imageLayer struct {
 	name   string  // the blob's name in the layout or archive
 	digest v1.Hash // checked as the blob streams; zero when the archive gives none (docker-archive layer.tar)
 	label  string  // the layer's identity in documents
+	size   int64   // the blob's size, as the manifest gives it (0 when not given)
 }
 
 // ociImages lists the images of an OCI layout (its index.json, with nested indexes), one per platform; platform,
@@ -281,7 +282,7 @@ func ociImage(src blobSource, d v1.Descriptor, ref string) (*image, error) {
 		if l.Digest.Algorithm != "sha256" {
 			return nil, fmt.Errorf("%w: layer digest algorithm %s", ErrImage, safetext.Quote(l.Digest.Algorithm, 0))
 		}
-		img.layers = append(img.layers, imageLayer{name: "blobs/sha256/" + l.Digest.Hex, digest: l.Digest, label: l.Digest.String()})
+		img.layers = append(img.layers, imageLayer{name: "blobs/sha256/" + l.Digest.Hex, digest: l.Digest, label: l.Digest.String(), size: l.Size})
 	}
 	return img, nil
 }
@@ -610,6 +611,9 @@ func (s *archiveScan) scanOCILayout(dir, display, label string) error {
 	imgs, err := ociImages(src, filepath.Base(filepath.Clean(dir)), s.platform)
 	if err != nil {
 		return fmt.Errorf("%s: %w", display, err)
+	}
+	if s.tag != "" {
+		imgs = slices.DeleteFunc(imgs, func(img image) bool { return !strings.HasSuffix(img.info.Name, ":"+s.tag) })
 	}
 	var total int64
 	for _, img := range imgs {

@@ -19,6 +19,7 @@ import (
 	"github.com/ferroseal/ferroseal/internal/cleanup"
 	"github.com/ferroseal/ferroseal/internal/inputfile"
 	"github.com/ferroseal/ferroseal/internal/limits"
+	"github.com/ferroseal/ferroseal/internal/registry"
 	"github.com/ferroseal/ferroseal/sbom"
 	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
@@ -37,6 +38,8 @@ type ScanOptions struct {
 	Progress func(done int, path string)
 	// Platform, when set, keeps only the images of that platform of a multi-platform image.
 	Platform *v1.Platform
+	// Registry says how to reach registries, for inputs named registry:REF.
+	Registry registry.Options
 }
 
 // Item is one binary a scan met: read, or not, with the reason.
@@ -143,6 +146,34 @@ func Scan(ctx context.Context, inputs []string, opts ScanOptions) ([]Item, error
 	produce := func() error {
 		walked := 0
 		for _, in := range inputs {
+			switch {
+			case strings.HasPrefix(in, RegistryPrefix):
+				err := as.scanRegistry(strings.TrimPrefix(in, RegistryPrefix), in, strings.TrimPrefix(in, RegistryPrefix), opts.Registry)
+				if err != nil && ctx.Err() == nil {
+					mu.Lock()
+					items = append(items, Item{Path: in, Err: err})
+					mu.Unlock()
+					err = nil
+				}
+				if err != nil {
+					return err
+				}
+				continue
+			case strings.HasPrefix(in, LayoutPrefix):
+				dir, tag := strings.TrimPrefix(in, LayoutPrefix), ""
+				if i := strings.LastIndex(dir, ":"); i > 0 && !isOCILayout(dir) && isOCILayout(dir[:i]) {
+					dir, tag = dir[:i], dir[i+1:]
+				}
+				as.tag = tag
+				err := image(dir, in, filepath.Base(filepath.Clean(dir)))
+				as.tag = ""
+				if err != nil {
+					return err
+				}
+				continue
+			case strings.HasPrefix(in, DockerArchivePrefix):
+				in = strings.TrimPrefix(in, DockerArchivePrefix)
+			}
 			st, err := os.Stat(in)
 			if err != nil {
 				return err
@@ -334,6 +365,7 @@ type archiveScan struct {
 	aopts    auditable.Options
 	send     func(task) error
 	platform *v1.Platform
+	tag      string // oci-layout:DIR:TAG keeps the images of that tag
 }
 
 // scanArchive reads one container file (and the containers nested in it, to maxArchiveDepth): entries that are

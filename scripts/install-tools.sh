@@ -3,7 +3,7 @@
 # Each tool is built once per pinned version; a second run is a no-op. Usage:
 #   scripts/install-tools.sh [test|bench|all|TOOL...]
 # Groups: test  = sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco debian-crates
-#                 cargo-auditable guac protobom-convert
+#                 cargo-auditable guac protobom-convert registry
 #         bench = syft hyperfine
 # FERROSEAL_TOOLS overrides the install folder (default: <repo>/.tools).
 set -euo pipefail
@@ -24,6 +24,7 @@ SYFT_VERSION=v1.57.1
 JCO_VERSION=1.35.0
 CDX_JS_VERSION=10.3.0
 GUAC_VERSION=v1.1.0
+DISTRIBUTION_VERSION=v3.1.2
 
 log() { printf 'install-tools: %s\n' "$*" >&2; }
 
@@ -176,6 +177,7 @@ install_one() {
     debian-crates) install_debian_crates ;;
     cargo-auditable) install_cargo_auditable ;;
     guac) install_guac ;;
+    registry) go_install registry "$DISTRIBUTION_VERSION" "github.com/distribution/distribution/v3/cmd/registry@$DISTRIBUTION_VERSION" ;;
     protobom-convert) install_protobom_convert ;;
     *) log "unknown tool $1"; return 2 ;;
   esac
@@ -185,9 +187,9 @@ targets=("$@")
 ((${#targets[@]})) || targets=(test)
 for t in "${targets[@]}"; do
   case $t in
-    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js syft debian-crates cargo-auditable guac protobom-convert; do install_one "$x"; done ;;
+    test) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js syft debian-crates cargo-auditable guac protobom-convert registry; do install_one "$x"; done ;;
     bench) for x in syft hyperfine; do install_one "$x"; done ;;
-    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js debian-crates cargo-auditable guac protobom-convert syft hyperfine; do install_one "$x"; done ;;
+    all) for x in sbom-utility cosign timestamp-server rekor-posix fulcio xmllint gnu-time packaging jco cdx-js debian-crates cargo-auditable guac protobom-convert registry syft hyperfine; do install_one "$x"; done ;;
     *) install_one "$t" ;;
   esac
 done

@@ -183,6 +183,8 @@ type attestFlags struct {
 	digests    []string
 	sbomFormat string
 	dsse       bool
+	push       bool
+	platform   string
 }
 
 func (a *app) attestCommand() *cobra.Command {
@@ -211,6 +213,7 @@ bundles (GUAC); a key's signature carries its keyid (SHA256:..., as ferroseal ke
   ferroseal attest app app.exe --key ferroseal.key --type slsaprovenance1 --predicate provenance.json --bundle multiple.intoto.jsonl --jsonl
   ferroseal attest app --key awskms:///alias/release --type cyclonedx --predicate app.cdx.json
   ferroseal attest app --type cyclonedx                  # keyless, in GitHub Actions or GitLab CI
+  ferroseal attest registry:ghcr.io/org/app:1.2.0 --type slsaprovenance1 --predicate prov.json --push --key ferroseal.key
   ferroseal attest app --type cyclonedx --identity-token-file tok.jwt --signing-config sc.json --trusted-root tr.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error { return a.runAttest(cmd, &f, args) },
@@ -225,6 +228,8 @@ bundles (GUAC); a key's signature carries its keyid (SHA256:..., as ferroseal ke
 	fl.StringSliceVar(&f.digests, "hash", []string{"sha256"}, "digests of each artifact in the statement: sha256, sha512")
 	fl.StringSliceVar(&f.digests, "digest", []string{"sha256"}, "")
 	fl.MarkDeprecated("digest", "use --hash, as sbom and release name it")
+	fl.BoolVar(&f.push, "push", false, "for an image (registry:HOST/REPO:TAG): attach the bundle to it as an OCI referrer, as cosign v3 does")
+	fl.StringVar(&f.platform, "platform", "", "for an image index without --predicate: the platform whose SBOM to attest (OS/ARCH)")
 	fl.BoolVar(&f.dsse, "dsse", false, "also write the signed statement as a bare DSSE envelope, ARTIFACT.KIND.dsse.json (for GUAC)")
 	fl.StringVar(&f.sbomFormat, "sbom-format", "", "SBOM made on the fly: cyclonedx-json (for --type cyclonedx) or spdx-json (for --type spdx)")
 	return cmd
@@ -247,6 +252,22 @@ func (a *app) runAttest(cmd *cobra.Command, f *attestFlags, args []string) error
 	digests := f.digests
 	if !containsString(digests, "sha256") {
 		digests = append([]string{"sha256"}, digests...)
+	}
+	if !f.push && f.platform != "" {
+		return usageErrorf("--platform chooses the image to attest with --push")
+	}
+	if ref, ok := imageRef(args[0]); ok || f.push {
+		if !ok || len(args) != 1 {
+			return usageErrorf("--push attaches to one image: give registry:HOST/REPO:TAG (or @sha256:...)")
+		}
+		if f.jsonl || f.dsse {
+			return usageErrorf("--jsonl and --dsse write files next to an artifact: an image's attestation is attached with --push")
+		}
+		opts, err := a.signOptions(cmd, &f.sign)
+		if err != nil {
+			return err
+		}
+		return a.attestImage(cmd, f, ref, ptype, opts)
 	}
 	opts, err := a.signOptions(cmd, &f.sign)
 	if err != nil {

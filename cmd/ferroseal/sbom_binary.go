@@ -169,7 +169,7 @@ func (a *app) runBinarySBOM(cmd *cobra.Command, f *sbomFlags, args []string) err
 		outer, _, _ := strings.Cut(it.Path, "!/")
 		outer, _, _ = strings.Cut(outer, "@") // one platform of a multi-platform image
 		// An image holds binaries of every language: one without cargo-auditable data is listed, not an error.
-		explicit[it.Path] = given[outer] && !(it.Image != nil && errors.Is(it.Err, auditable.ErrNotAuditable))
+		explicit[it.Path] = (given[it.Path] || given[outer]) && !(it.Image != nil && errors.Is(it.Err, auditable.ErrNotAuditable))
 	}
 	var (
 		docs        []namedDoc

@@ -277,7 +277,16 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifacts []string) 
 		failed  []string
 	)
 	for _, artifact := range artifacts {
-		res, err := a.verifyArtifact(cmd, f, policy, artifact, digest)
+		var res *attest.Result
+		var err error
+		if ref, ok := imageRef(artifact); ok {
+			if db != nil {
+				return usageErrorf("--deny-advisories reads a binary file: audit an image with ferroseal audit %s", artifact)
+			}
+			res, err = a.verifyImage(cmd, f, policy, ref)
+		} else {
+			res, err = a.verifyArtifact(cmd, f, policy, artifact, digest)
+		}
 		if err == nil && db != nil {
 			err = a.gateAdvisories(cmd, db, artifact, res)
 		}

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/ferroseal/ferroseal/internal/testenv"
+	"github.com/ferroseal/ferroseal/internal/testregistry"
+)
+
+// TestRegistryImages runs the image commands against two real registries on 127.0.0.1: go-containerregistry's
+// (with the referrers API) and the CNCF distribution registry (without: attaching falls back to the referrers
+// tag schema). On each: an SBOM of the image by reference; SBOM and provenance attestations attached with --push
+// and verified from the registry; cosign verifies what ferroseal attached, and ferroseal what cosign attached;
+// a tag moved after attaching verifies no more; a referrer about another image is listed, never counted.
+func TestRegistryImages(t *testing.T) {
+	cosign := testenv.Tool(t, "cosign")
+	registries := map[string]func(testing.TB) string{"ggcr": testregistry.GGCR, "distribution": testregistry.Distribution}
+	for kind, start := range registries {
+		t.Run(kind, func(t *testing.T) {
+			host := start(t)
+			dir := t.TempDir()
+			key, pub := keygen(t, dir, "ecdsa-p256")
+			app := testregistry.Image(t, "linux/amd64",
+				testregistry.File{Path: "/usr/local/bin/app", Data: mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))},
+				testregistry.File{Path: "/usr/bin/helper", Data: mustRead(t, filepath.Join(binFixtures, "no-section.elf"))})
+			digest := testregistry.Push(t, host+"/app:1.0", app)
+			image := "registry:" + host + "/app:1.0"
+
+			// The SBOM of the image, by reference.
+			res := runCLI(t, nil, "", "sbom", image, "-o", "cyclonedx-json")
+			if res.code != 0 {
+				t.Fatalf("sbom %s: %s", image, res.stderr)
+			}
+			var bom struct {
+				Metadata struct {
+					Component struct {
+						Type   string `json:"type"`
+						Hashes []struct {
+							Content string `json:"content"`
+						} `json:"hashes"`
+					} `json:"component"`
+				} `json:"metadata"`
+				Components []struct {
+					Name string `json:"name"`
+				} `json:"components"`
+			}
+			json.Unmarshal([]byte(res.stdout), &bom)
+			if bom.Metadata.Component.Type != "container" || len(bom.Metadata.Component.Hashes) == 0 || bom.Metadata.Component.Hashes[0].Content != digest.Hex {
+				t.Errorf("the image's SBOM does not name its manifest digest %s: %+v", digest, bom.Metadata.Component)
+			}
+			if !strings.Contains(res.stdout, `"serde_json"`) {
+				t.Error("the image's SBOM lacks the binary's crates")
+			}
+
+			// Attach an SBOM (made from the image) and provenance.
+			if res := runCLI(t, pwEnv, "", "attest", image, "--type", "cyclonedx", "--push", "--key", key); res.code != 0 {
+				t.Fatalf("attest --push cyclonedx: %s", res.stderr)
+			}
+			pred := filepath.Join(dir, "pred.json")
+			os.WriteFile(pred, []byte(`{"buildDefinition":{"buildType":"https://example.com/build/v1","externalParameters":{}},"runDetails":{"builder":{"id":"https://example.com/builder"}}}`), 0o644)
+			if res := runCLI(t, pwEnv, "", "attest", image, "--type", "slsaprovenance1", "--predicate", pred, "--push", "--key", key); res.code != 0 {
+				t.Fatalf("attest --push provenance: %s", res.stderr)
+			}
+			res = runCLI(t, nil, "", "verify", image, "--key", pub, "--type", "cyclonedx", "--type", "slsaprovenance1", "--builder-id", "https://example.com/builder")
+			if res.code != 0 {
+				t.Fatalf("verify %s: %s", image, res.stderr)
+			}
+
+			// cosign verifies what we attached.
+			cmd := exec.Command(cosign, "verify-attestation", "--new-bundle-format", "--key", pub, "--insecure-ignore-tlog=true",
+				"--type", "cyclonedx", host+"/app@"+digest.String())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("cosign verify-attestation: %v\n%s", err, out)
+			}
+			// We verify what cosign attached (in-toto Statement v0.1, subject named by repository).
+			cmd = exec.Command(cosign, "attest", "--new-bundle-format", "--key", key, "--use-signing-config=false", "--tlog-upload=false",
+				"--type", "https://example.com/cosign-made", "--predicate", pred, "-y", host+"/app@"+digest.String())
+			cmd.Env = append(os.Environ(), "COSIGN_PASSWORD=pw")
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("cosign attest: %v\n%s", err, out)
+			}
+			res = runCLI(t, nil, "", "verify", image, "--key", pub, "--type", "https://example.com/cosign-made")
+			if res.code != 0 {
+				t.Errorf("we reject cosign's attestation: %s", res.stderr)
+			}
+
+			// A referrer about another image, slipped into this image's referrers, is listed and not counted.
+			other := testregistry.Push(t, host+"/app:other", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/x", Data: []byte("x")}))
+			if res := runCLI(t, pwEnv, "", "attest", "registry:"+host+"/app:other", "--type", "slsaprovenance1", "--predicate", pred, "--push", "--key", key); res.code != 0 {
+				t.Fatalf("attest other: %s", res.stderr)
+			}
+			if kind == "distribution" {
+				foreign := referrersOf(t, host+"/app", other)
+				ownTag := host + "/app:sha256-" + digest.Hex
+				mergeFallback(t, ownTag, foreign)
+				res = runCLI(t, nil, "", "verify", image, "--key", pub, "--type", "cyclonedx")
+				if res.code != 0 || !strings.Contains(res.stderr, "refers to another image") {
+					t.Errorf("a foreign referrer: exit %d: %s", res.code, res.stderr)
+				}
+			}
+
+			// The tag moved after attaching: what it names now has no attestation.
+			testregistry.Push(t, host+"/app:1.0", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/usr/local/bin/app", Data: mustRead(t, filepath.Join(binFixtures, "aarch64-linux.elf"))}))
+			res = runCLI(t, nil, "", "verify", image, "--key", pub, "--type", "cyclonedx")
+			if res.code != exitVerifyFailed {
+				t.Errorf("a moved tag: exit %d: %s", res.code, res.stderr)
+			}
+			// By digest, the attested image still verifies.
+			if res := runCLI(t, nil, "", "verify", "registry:"+host+"/app@"+digest.String(), "--key", pub, "--type", "cyclonedx"); res.code != 0 {
+				t.Errorf("by digest: %s", res.stderr)
+			}
+		})
+	}
+}
+
+// referrersOf lists the referrer descriptors of a digest (go-containerregistry follows the tag fallback).
+func referrersOf(t *testing.T, repo string, d v1.Hash) []v1.Descriptor {
+	t.Helper()
+	r, err := name.NewDigest(repo + "@" + d.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx, err := remote.Referrers(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := idx.IndexManifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Manifests
+}
+
+// mergeFallback adds descriptors to a referrers tag index, as a hostile writer of the repository could.
+func mergeFallback(t *testing.T, tag string, add []v1.Descriptor) {
+	t.Helper()
+	ref, err := name.NewTag(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc, err := remote.Get(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var idx v1.IndexManifest
+	json.Unmarshal(desc.Manifest, &idx)
+	idx.Manifests = append(idx.Manifests, add...)
+	raw, _ := json.Marshal(idx)
+	req, _ := http.NewRequest(http.MethodPut, "http://"+ref.RegistryStr()+"/v2/"+ref.RepositoryStr()+"/manifests/"+ref.TagStr(), bytes.NewReader(raw))
+	req.Header.Set("Content-Type", "application/vnd.oci.image.index.v1+json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("rewriting %s: %v %v", tag, err, resp)
+	}
+	resp.Body.Close()
+}
+
+// A registry that answers with an oversized manifest or a manifest that is not what its digest says is refused,
+// with the reason, and nothing is read past the bound.
+func TestRegistryHostile(t *testing.T) {
+	var served int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.URL.Path == "/v2/":
+			w.WriteHeader(http.StatusOK)
+		case strings.Contains(r.URL.Path, "/manifests/big"):
+			w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+			chunk := bytes.Repeat([]byte(" "), 1<<20)
+			for i := 0; i < 8; i++ {
+				n, err := w.Write(chunk)
+				served += int64(n)
+				if err != nil {
+					return
+				}
+			}
+		case strings.Contains(r.URL.Path, "/manifests/sha256:"):
+			w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+			w.Write([]byte(`{"schemaVersion":2}`))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "http://")
+	res := runCLI(t, nil, "", "sbom", "registry:"+host+"/app:big")
+	if res.code == 0 || !strings.Contains(res.stderr, "more than") {
+		t.Errorf("an oversized manifest: exit %d: %s", res.code, res.stderr)
+	}
+	if served > 32<<20 {
+		t.Errorf("%d bytes served before the read stopped", served)
+	}
+	res = runCLI(t, nil, "", "sbom", "registry:"+host+"/app@sha256:"+strings.Repeat("ab", 32))
+	if res.code == 0 || !strings.Contains(res.stderr, "does not match its digest") {
+		t.Errorf("a manifest that is not its digest: exit %d: %s", res.code, res.stderr)
+	}
+}

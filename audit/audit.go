@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -56,6 +57,16 @@ func Read(ctx context.Context, paths []string, opts ReadOptions) ([]Input, error
 	algs := []sbom.HashAlgorithm{sbom.SHA256, sbom.SHA512}
 	var out []Input
 	for _, p := range paths {
+		if strings.HasPrefix(p, binary.RegistryPrefix) || strings.HasPrefix(p, binary.LayoutPrefix) || strings.HasPrefix(p, binary.DockerArchivePrefix) {
+			docs, err := images(ctx, p, algs, opts.Created)
+			if err != nil {
+				return nil, err
+			}
+			for _, d := range docs {
+				out = append(out, Input{Path: p, Doc: d, Kind: "image"})
+			}
+			continue
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, err
@@ -146,13 +157,19 @@ func isImageLayout(dir string) bool {
 	return err == nil
 }
 
-// images reads the Rust binaries of an OCI layout: one document per image (per platform).
+// images reads the Rust binaries of an image (an OCI layout, an image archive, or registry:REF): one document per
+// image (per platform).
 func images(ctx context.Context, dir string, algs []sbom.HashAlgorithm, created time.Time) ([]*sbom.Document, error) {
 	items, err := binary.Scan(ctx, []string{dir}, binary.ScanOptions{Options: binary.Options{Hashes: algs, Created: created}})
 	if err != nil {
 		return nil, err
 	}
 	groups, _ := binary.GroupByImage(items)
+	for _, it := range items {
+		if it.Err != nil && it.Image == nil {
+			return nil, it.Err
+		}
+	}
 	var docs []*sbom.Document
 	for _, g := range groups {
 		doc := binary.ImageDocument(g.Image, g.Items, created)

@@ -27,7 +27,7 @@ func (a *app) inspectCommand() *cobra.Command {
 		platform       string
 	)
 	cmd := &cobra.Command{
-		Use:   "inspect BINARY|ARCHIVE|PACKAGE|IMAGE",
+		Use:   "inspect BINARY|ARCHIVE|PACKAGE|IMAGE|registry:REF",
 		Short: "Show the cargo-auditable dependency data embedded in a binary, or in the binaries of a container",
 		Long: `Show the dependency data cargo-auditable embedded in a binary: a readable summary, or with --raw the
 embedded JSON byte for byte (as rust-audit-info prints it; one line per slice of a universal Mach-O binary or
@@ -51,6 +51,12 @@ that provides it, and its crates.`,
 				if pf, err = binary.ParsePlatform(platform); err != nil {
 					return withCode(exitUsage, err)
 				}
+			}
+			if strings.HasPrefix(args[0], binary.RegistryPrefix) || strings.HasPrefix(args[0], binary.LayoutPrefix) || strings.HasPrefix(args[0], binary.DockerArchivePrefix) {
+				if raw {
+					return usageErrorf("--raw prints one binary's data: %s is an image", args[0])
+				}
+				return a.inspectContainer(cmd, args[0], opts, pf)
 			}
 			st, err := os.Stat(args[0])
 			if err != nil {

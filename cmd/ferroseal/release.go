@@ -37,6 +37,7 @@ type releaseFlags struct {
 	audit          bool
 	db, ignoreFile string
 	vexAuthor      string
+	push           bool
 }
 
 func (a *app) releaseCommand() *cobra.Command {
@@ -69,6 +70,11 @@ the checkout, else the artifacts' modification time, so that re-running gives th
 as a CI workflow, provenance names that workflow as its builder (verifiers require it); a build record naming
 another builder is refused.
 
+An image in a registry (registry:HOST/REPO:TAG, with --push) is released in place: the tag is resolved to a
+digest once, each platform's SBOMs are signed about its manifest and attached to it as OCI referrers (as cosign
+v3 attaches bundles), and provenance made from the workspace is attached to what the tag named; -o and
+--output-dir also keep the SBOM files.
+
 With --profile bsi-tr-03183-2 and --sbom-author, the SBOMs carry what BSI TR-03183-2 requires (docs/bsi.md):
 CycloneDX 1.7 and SPDX 3.0.1 unless -o says otherwise, SHA-512 of every artifact, --download-url for their URIs.
 
@@ -85,6 +91,7 @@ by the build. Nothing the workspace configures runs here: no cargo, no rustc (us
 ` + passwordHelp,
 		Example: `  ferroseal release target/release/app --key ferroseal.key --output-dir dist
   ferroseal release dist/ --output-dir dist                           # keyless in CI
+  ferroseal release registry:ghcr.io/org/app:1.2.0 --push --manifest-path Cargo.toml   # SBOMs + provenance attached
   ferroseal build -- cargo auditable build --release --locked && ferroseal release target/release/app --output-dir dist
   ferroseal release build-out/dist --output-dir release --isolated-build build-out/build.intoto.json \
     --build-command "cargo auditable build --release --locked" --build-input binaries=app --lockfile Cargo.lock`,
@@ -106,6 +113,7 @@ by the build. Nothing the workspace configures runs here: no cargo, no rustc (us
 	fl.StringVar(&f.builderID, "builder-id", "", "with --isolated-build: the builder (default: the CI workflow this job signs as)")
 	fl.BoolVar(&f.exportDSSE, "export-dsse", false, "also write each signed statement as a bare DSSE envelope (NAME.cdx.dsse.json, NAME.provenance.dsse.json), for GUAC")
 	f.prof.register(fl)
+	fl.BoolVar(&f.push, "push", false, "for an image (registry:HOST/REPO:TAG): attach its SBOMs and provenance to it as OCI referrers")
 	fl.BoolVar(&f.audit, "audit", false, "match each artifact's crates against the RustSec database (--db) and publish the result: NAME.openvex.json, signed in NAME.intoto.jsonl")
 	fl.StringVar(&f.db, "db", "", "with --audit: the advisory database directory (default $CARGO_HOME/advisory-db)")
 	fl.StringVar(&f.ignoreFile, "ignore-file", "", "with --audit: an audit.toml whose ignored advisories are stated not_affected, with their reasons")
@@ -200,6 +208,23 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 		if o.Reference, _, err = a.reference(cmd, sf); err != nil {
 			return err
 		}
+	}
+	if ref, ok := imageRef(args[0]); ok || f.push {
+		if !ok || len(args) != 1 || !f.push {
+			return usageErrorf("an image is released with --push, one at a time: ferroseal release registry:HOST/REPO:TAG --push")
+		}
+		if o.Audit != nil || f.exportDSSE || f.dtrack || f.isolated != "" || f.provenance != "" {
+			return usageErrorf("--audit, --export-dsse, --dependency-track, --isolated-build and --provenance are for files: an image gets SBOMs and provenance made from the workspace")
+		}
+		res, err := release.Image(cmd.Context(), ref, o)
+		if errors.Is(err, auditable.ErrNotAuditable) {
+			return withCode(exitNotAuditable, err)
+		}
+		if err != nil {
+			return err
+		}
+		a.infof("released %s (%s): %d attestations attached", ref, res.Digest, len(res.Attached))
+		return nil
 	}
 	res, err := release.Run(cmd.Context(), o)
 	switch {

@@ -1,0 +1,165 @@
+package release
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/ferroseal/ferroseal/attest"
+	"github.com/ferroseal/ferroseal/attest/oci"
+	"github.com/ferroseal/ferroseal/internal/atomicfile"
+	"github.com/ferroseal/ferroseal/internal/registry"
+	"github.com/ferroseal/ferroseal/provenance"
+	"github.com/ferroseal/ferroseal/sbom"
+	"github.com/ferroseal/ferroseal/sbom/auditable"
+	"github.com/ferroseal/ferroseal/sbom/binary"
+	"github.com/ferroseal/ferroseal/sbom/format"
+)
+
+// ImageResult is what releasing an image in a registry attached.
+type ImageResult struct {
+	// Digest is the manifest (or index) the reference was resolved to.
+	Digest string
+	// Attached lists each attestation: its predicate type, the manifest it is about, and the referrer's digest.
+	Attached []string
+	// Files are the SBOM files written (with OutputDir).
+	Files []string
+}
+
+// Image releases a container image in a registry in one step: the reference is resolved to a digest once; each
+// platform's image is described from the Rust binaries of its final filesystem, and every JSON SBOM is signed as a
+// statement about that platform's manifest and attached to it as a referrer; provenance (made from the workspace,
+// unless o.Provenance.None) is signed about the digest the reference named and attached to it. SBOM files are
+// also written into o.OutputDir when it is set.
+func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
+	logf := o.Log
+	if logf == nil {
+		logf = func(string, ...any) {}
+	}
+	if o.Sign.Keypair == nil {
+		return nil, errors.New("release: no signer")
+	}
+	rem, err := registry.Resolve(ctx, ref, registry.Options{})
+	if err != nil {
+		return nil, err
+	}
+	res := &ImageResult{Digest: rem.Digest.String()}
+	created := o.Created
+	formats := withJSONForms(o.Formats, logf)
+	exts := format.Exts(formats)
+	items, err := binary.Scan(ctx, []string{binary.RegistryPrefix + rem.Repo.Name() + "@" + rem.Digest.String()},
+		binary.ScanOptions{Options: binary.Options{Hashes: []sbom.HashAlgorithm{sbom.SHA256}, Created: created}})
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.Err != nil && !errors.Is(it.Err, auditable.ErrNotAuditable) {
+			return nil, it.Err
+		}
+	}
+	images, _ := binary.GroupByImage(items)
+	if len(images) == 0 {
+		return nil, fmt.Errorf("%s: %w: no Rust binary with cargo-auditable data in the image", ref, auditable.ErrNotAuditable)
+	}
+	attach := func(target *registry.Remote, stmt *attest.Statement) error {
+		b, err := attest.Sign(ctx, stmt, o.Sign)
+		if err != nil {
+			return err
+		}
+		d, err := oci.Attach(ctx, target, b, stmt.PredicateType, created, registry.Options{})
+		if err != nil {
+			return err
+		}
+		res.Attached = append(res.Attached, fmt.Sprintf("%s about %s: referrer %s", stmt.PredicateType, target.Digest, d))
+		logf("attached %s to %s@%s", stmt.PredicateType, target.Repo.Name(), target.Digest)
+		return nil
+	}
+	base := strings.ReplaceAll(filepath.Base(rem.Repo.RepositoryStr()), ":", "_")
+	for _, img := range images {
+		doc := binary.ImageDocument(img.Image, img.Items, created)
+		if o.Reference != nil {
+			for _, m := range sbom.Enrich(doc, o.Reference) {
+				logf("warning: %s: %s", img.Image.Platform, m.Message)
+			}
+		}
+		if o.Prepare != nil {
+			o.Prepare(doc)
+		}
+		target := rem
+		if img.Image.Manifest != rem.Digest.String() {
+			if target, err = registry.Resolve(ctx, rem.Repo.Name()+"@"+img.Image.Manifest, registry.Options{}); err != nil {
+				return nil, err
+			}
+		}
+		name := base
+		if len(images) > 1 {
+			name += "-" + strings.ReplaceAll(img.Image.Platform, "/", "-")
+		}
+		for fi, f := range formats {
+			var data []byte
+			if attest.SBOMPredicateType(f) != "" {
+				stmt, encoded, err := attest.SBOMStatement(doc, rem.Repo.Name(), f, o.Tool)
+				if err != nil {
+					return nil, err
+				}
+				if err := attach(target, stmt); err != nil {
+					return nil, err
+				}
+				data = encoded
+			} else {
+				var buf bytes.Buffer
+				if err := format.Encode(&buf, doc, f, o.Tool); err != nil {
+					return nil, err
+				}
+				data = buf.Bytes()
+			}
+			if o.OutputDir != "" {
+				if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+					return nil, err
+				}
+				p := filepath.Join(o.OutputDir, name+exts[fi])
+				if err := atomicfile.WriteBytes(p, 0o644, data); err != nil {
+					return nil, err
+				}
+				res.Files = append(res.Files, p)
+			}
+		}
+	}
+	if o.Provenance.None {
+		return res, nil
+	}
+	manifest := o.Provenance.Manifest
+	if manifest == "" {
+		if _, err := os.Stat("Cargo.toml"); err != nil {
+			logf("provenance: none: no Cargo.toml here to make it from (--manifest-path)")
+			return res, nil
+		}
+		manifest = "Cargo.toml"
+	}
+	facts, err := provenance.Gather(ctx, provenance.GatherOptions{ManifestPath: manifest, Lookup: o.Provenance.Lookup})
+	if err != nil {
+		return nil, err
+	}
+	facts.ToolVersion = o.Provenance.ToolVersion
+	if builder, err := signerBuilder(ctx, o.Sign); err != nil {
+		return nil, err
+	} else if builder != "" {
+		facts.CI.BuilderID = builder
+	}
+	pred, err := provenance.Predicate(facts)
+	if err != nil {
+		return nil, err
+	}
+	stmt, err := attest.NewStatement([]attest.Subject{{Name: rem.Repo.Name(), Digest: map[string]string{"sha256": rem.Digest.Hex}}}, attest.PredicateSLSAProvenance1, pred)
+	if err != nil {
+		return nil, err
+	}
+	if err := attach(rem, stmt); err != nil {
+		return nil, err
+	}
+	return res, nil
+}

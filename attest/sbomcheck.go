@@ -99,7 +99,11 @@ func CheckSBOM(ctx context.Context, path, predicateType string, predicate []byte
 // embedded reads the crates an artifact embeds: a binary's, or the union of the binaries' in a release archive. It
 // also says whether their scopes can be trusted (no format 0 payload among them).
 func embedded(ctx context.Context, path string, opts auditable.Options) (*sbom.Document, bool, error) {
-	f, err := auditable.ReadFile(path, opts)
+	var f *auditable.File
+	err := auditable.ErrUnknownFormat // an image in a registry: its binaries, below
+	if !strings.HasPrefix(path, binary.RegistryPrefix) {
+		f, err = auditable.ReadFile(path, opts)
+	}
 	if err == nil {
 		scopes := true
 		for _, s := range f.Slices {

@@ -258,6 +258,19 @@ func VerifyStream(ctx context.Context, artifactPath string, evidence iter.Seq2[E
 
 // VerifyDigest checks an artifact that is not at hand, known by its name and SHA-256 (hex), against its
 // attestations: as VerifyStream, without the checks that need the file itself (CheckSBOM, a policy error here).
+// VerifyImage checks an image in a registry against its attached evidence, as VerifyDigest checks a digest: ref is
+// binary.RegistryPrefix + REPO@sha256:HEX, the manifest the evidence must be about. With CheckSBOM, an attested
+// SBOM is compared with the Rust binaries of that image's final filesystem, read from the registry.
+func VerifyImage(ctx context.Context, ref, sha256Hex string, evidence iter.Seq2[Evidence, error], p Policy) (*Result, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	if len(sha256Hex) != 64 || !isHex(sha256Hex) || !strings.HasPrefix(ref, binary.RegistryPrefix) || !strings.HasSuffix(ref, "@sha256:"+sha256Hex) {
+		return nil, fmt.Errorf("%w: an image is verified by its manifest digest: %s@sha256:HEX", ErrPolicy, binary.RegistryPrefix)
+	}
+	return verifyArtifact(ctx, strings.TrimPrefix(ref, binary.RegistryPrefix), strings.ToLower(sha256Hex), ref, evidence, p)
+}
+
 func VerifyDigest(ctx context.Context, name, sha256Hex string, evidence iter.Seq2[Evidence, error], p Policy) (*Result, error) {
 	if err := p.validate(); err != nil {
 		return nil, err

@@ -113,9 +113,6 @@ func (a *app) attestImage(cmd *cobra.Command, f *attestFlags, ref, ptype string,
 // verifyImage verifies the bundles attached to an image in a registry: every referrer that carries a bundle about
 // that very manifest is evidence, verified under the policy like a file's; the others are listed, not counted.
 func (a *app) verifyImage(cmd *cobra.Command, f *verifyFlags, policy attest.Policy, ref string) (*attest.Result, error) {
-	if f.checkSBOM {
-		return nil, usageErrorf("--check-sbom compares the attested SBOM with a binary file: for an image, verify its SBOM attestation, then audit or describe the image (ferroseal sbom registry:...)")
-	}
 	ctx := cmd.Context()
 	rem, err := registry.Resolve(ctx, ref, registry.Options{})
 	if err != nil {
@@ -141,7 +138,7 @@ func (a *app) verifyImage(cmd *cobra.Command, f *verifyFlags, policy attest.Poli
 		err := fmt.Errorf("%w: no Sigstore bundle is attached to %s", attest.ErrVerificationFailed, name)
 		return &attest.Result{Artifact: attest.Subject{Name: name}, Problems: []string{err.Error()}}, err
 	}
-	res, err := attest.VerifyDigest(ctx, name, rem.Digest.Hex, attest.Evidences(evidence...), policy)
+	res, err := attest.VerifyImage(ctx, binary.RegistryPrefix+name, rem.Digest.Hex, attest.Evidences(evidence...), policy)
 	if errors.Is(err, attest.ErrVerificationFailed) {
 		a.hints(res)
 	}

@@ -236,8 +236,22 @@ func TestReleaseImage(t *testing.T) {
 		t.Errorf("verify the index: %s", res.stderr)
 	}
 	platform := "registry:" + host + "/svc@" + amdDigest.String()
-	if res := runCLI(t, nil, "", "verify", platform, "--key", pub, "--type", "cyclonedx", "--type", "spdx"); res.code != 0 {
-		t.Errorf("verify a platform: %s", res.stderr)
+	if res := runCLI(t, nil, "", "verify", platform, "--key", pub, "--type", "cyclonedx", "--type", "spdx", "--check-sbom"); res.code != 0 {
+		t.Errorf("verify a platform, its SBOM checked against its binaries: %s", res.stderr)
+	}
+	// That SBOM attached to another image (by a key holder, or a mix-up): the check catches it.
+	other := testregistry.Push(t, host+"/svc:legacy", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "legacy.elf"))}))
+	pred := filepath.Join(dir, "amd.cdx.json")
+	os.WriteFile(pred, mustRead(t, filepath.Join(out, "svc-linux-amd64.cdx.json")), 0o644)
+	wrong := "registry:" + host + "/svc@" + other.String()
+	if res := runCLI(t, pwEnv, "", "attest", wrong, "--type", "cyclonedx", "--predicate", pred, "--push", "--key", key); res.code != 0 {
+		t.Fatalf("attest: %s", res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", wrong, "--key", pub, "--type", "cyclonedx"); res.code != 0 {
+		t.Errorf("without --check-sbom the signatures hold: %s", res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", wrong, "--key", pub, "--type", "cyclonedx", "--check-sbom"); res.code != exitVerifyFailed {
+		t.Errorf("--check-sbom accepts another platform's SBOM: exit %d: %s", res.code, res.stderr)
 	}
 	if out, err := exec.Command(cosign, "verify-attestation", "--new-bundle-format", "--key", pub, "--insecure-ignore-tlog=true",
 		"--type", "slsaprovenance1", host+"/svc:2.0").CombinedOutput(); err != nil {

@@ -6,6 +6,8 @@
 #      Go's SHA-256 of the same file: hashing the artifact is the only full read ferroseal makes
 #   4. a container image (OCI layout, ~200 MB of gzip layers): five Rust binaries among 3,000 other files and 200
 #      ELF libraries without data, a layer of whiteouts; timed against decompressing and hashing its layers once
+#   5. the same image in a registry (the CNCF distribution registry on 127.0.0.1, pushed with skopeo): both tools
+#      pull it by reference
 # and a start-up table: an empty Go program, ferroseal --version, a Go program hashing a 20 MB binary, and
 # ferroseal sbom of that binary, each a whole process.
 # Inputs are made in bench-out/ (git-ignored). BENCH_RUNS sets the measured runs (default 5).
@@ -51,7 +53,20 @@ if [[ ! -d $mixed || $(find "$mixed" -type f | wc -l) -ne 100 ]]; then
   done
 fi
 
+inputs=("fleet-report=$big" "100 mixed binaries=$mixed" "150 MB binary=$out/large-150mb" "container image=$image")
+if [[ -x .tools/bin/registry ]] && command -v skopeo >/dev/null; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf 'version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' "$out/registry-data" "$port" > "$out/registry.yml"
+  .tools/bin/registry serve "$out/registry.yml" >"$out/registry.log" 2>&1 &
+  registry_pid=$!
+  trap 'kill $registry_pid 2>/dev/null' EXIT
+  for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+  skopeo copy --quiet --dest-tls-verify=false "oci:$image" "docker://127.0.0.1:$port/bench:1"
+  inputs+=("registry image=registry:127.0.0.1:$port/bench:1")
+else
+  echo "bench: no registry row (scripts/install-tools.sh registry; skopeo from Debian)" >&2
+fi
+
 echo "ferroseal $(bin/ferroseal --version | awk '{print $NF}') vs syft $(go version -m .tools/bin/syft | awk '$1 == "mod" {print $3}'), $(nproc) CPUs, median of ${BENCH_RUNS:-5} runs" >&2
 go run ./internal/benchtool -ferroseal bin/ferroseal -syft .tools/bin/syft -runs "${BENCH_RUNS:-5}" \
-  -startup "$out/binary-20mb" \
-  "fleet-report=$big" "100 mixed binaries=$mixed" "150 MB binary=$out/large-150mb" "container image=$image"
+  -startup "$out/binary-20mb" "${inputs[@]}"

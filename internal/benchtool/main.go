@@ -249,14 +249,23 @@ func main() {
 			fmt.Fprintf(os.Stderr, "benchtool: %q is not NAME=PATH\n", arg)
 			os.Exit(2)
 		}
-		st, err := os.Stat(path)
-		if err != nil {
-			fail(err)
-		}
 		fArgs := []string{*ferroseal, "sbom", path, "-o", "cyclonedx-json"}
 		sArgs := []string{*syft, "scan", "file:" + path, "-q", "-o", "cyclonedx-json@1.6"}
-		image := st.IsDir() && isImage(path)
+		env := syftEnv
+		var st os.FileInfo
+		var err error
+		remote := strings.HasPrefix(path, "registry:")
+		if remote {
+			// The same image in a registry on this machine: both tools pull it (plain HTTP, loopback).
+			sArgs[2] = path
+			env = append(env, "SYFT_REGISTRY_INSECURE_USE_HTTP=true")
+			st = dirInfo{}
+		} else if st, err = os.Stat(path); err != nil {
+			fail(err)
+		}
+		image := !remote && st.IsDir() && isImage(path)
 		switch {
+		case remote:
 		case image:
 			sArgs[2] = "oci-dir:" + path
 		case st.IsDir():
@@ -269,7 +278,7 @@ func main() {
 			if err != nil {
 				fail(err)
 			}
-			s, err := run(sArgs, syftEnv)
+			s, err := run(sArgs, env)
 			if err != nil {
 				fail(err)
 			}
@@ -281,6 +290,7 @@ func main() {
 		floorCol, ratioCol := "", ""
 		var floor time.Duration
 		switch {
+		case remote:
 		case image:
 			floor, err = layersTime(path, *runs)
 		case !st.IsDir():
@@ -293,7 +303,11 @@ func main() {
 			floorCol = floor.Round(time.Millisecond).String()
 			ratioCol = fmt.Sprintf("%.2f×", float64(f.wall)/float64(floor))
 		}
-		fmt.Printf("| %s | %s | %s | %s | %.0f× | %.1f MiB (%.1f) | %.1f MiB (%.1f) | %.0f× | %s | %s |\n", name, size(path),
+		sz := "pulled"
+		if !remote {
+			sz = size(path)
+		}
+		fmt.Printf("| %s | %s | %s | %s | %.0f× | %.1f MiB (%.1f) | %.1f MiB (%.1f) | %.0f× | %s | %s |\n", name, sz,
 			f.wall.Round(time.Millisecond), s.wall.Round(time.Millisecond), float64(s.wall)/float64(f.wall),
 			mib(f.rss), mib(f.anon), mib(s.rss), mib(s.anon), float64(s.rss)/float64(f.rss), floorCol, ratioCol)
 	}
@@ -371,3 +385,8 @@ func startupTable(ferroseal, file string, runs int) error {
 	}
 	return nil
 }
+
+// dirInfo stands for a registry input, which has no file.
+type dirInfo struct{ os.FileInfo }
+
+func (dirInfo) IsDir() bool { return false }

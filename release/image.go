@@ -61,7 +61,7 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 			return nil, it.Err
 		}
 	}
-	images, _ := binary.GroupByImage(items)
+	images := binary.RustImages(items)
 	if len(images) == 0 {
 		return nil, fmt.Errorf("%s: %w: no Rust binary with cargo-auditable data in the image", ref, auditable.ErrNotAuditable)
 	}

@@ -63,7 +63,7 @@ func (a *app) attestImage(cmd *cobra.Command, f *attestFlags, ref, ptype string,
 		if err != nil {
 			return err
 		}
-		images, _ := binary.GroupByImage(items)
+		images := binary.RustImages(items)
 		for _, it := range items {
 			if it.Err != nil && !errors.Is(it.Err, auditable.ErrNotAuditable) {
 				return it.Err

@@ -269,3 +269,22 @@ func TestReleaseImage(t *testing.T) {
 		t.Errorf("audit of both platforms: the aarch64-only advisory should apply to arm64 alone:\n%s", got)
 	}
 }
+
+// An index with a platform that holds no Rust binary: the other platform is described, the empty one named and
+// left out; attesting the empty one's SBOM is exit 4, not an empty SBOM signed.
+func TestRegistryPlatformWithoutRust(t *testing.T) {
+	host := testregistry.GGCR(t)
+	dir := t.TempDir()
+	key, _ := keygen(t, dir, "ecdsa-p256")
+	rust := testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))})
+	none := testregistry.Image(t, "linux/arm64", testregistry.File{Path: "/usr/bin/helper", Data: mustRead(t, filepath.Join(binFixtures, "no-section.elf"))})
+	testregistry.PushIndex(t, host+"/mixed:1", map[string]v1.Image{"linux/amd64": rust, "linux/arm64": none})
+	res := runCLI(t, nil, "", "sbom", "registry:"+host+"/mixed:1", "-o", "cyclonedx-json")
+	if res.code != 0 || strings.Count(res.stdout, `"bomFormat"`) != 1 || !strings.Contains(res.stderr, "linux/arm64") {
+		t.Errorf("sbom of the index: exit %d, %d documents: %s", res.code, strings.Count(res.stdout, `"bomFormat"`), res.stderr)
+	}
+	res = runCLI(t, pwEnv, "", "attest", "registry:"+host+"/mixed:1", "--type", "cyclonedx", "--platform", "linux/arm64", "--push", "--key", key)
+	if res.code != exitNotAuditable {
+		t.Errorf("attesting the platform without Rust: exit %d: %s", res.code, res.stderr)
+	}
+}

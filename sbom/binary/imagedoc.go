@@ -39,6 +39,22 @@ func GroupByImage(items []Item) (images []ImageItems, rest []Item) {
 	return images, rest
 }
 
+// RustImages groups a scan's items by image, as GroupByImage does, keeping only the images with at least one
+// binary read (a platform without Rust binaries has nothing to describe).
+func RustImages(items []Item) []ImageItems {
+	images, _ := GroupByImage(items)
+	var out []ImageItems
+	for _, img := range images {
+		for _, it := range img.Items {
+			if it.Err == nil && it.Result != nil {
+				out = append(out, img)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // ImageDocument makes the document of one container image from the documents of the binaries found in it: the image
 // is the subject (a container, named by its reference, identified by its manifest digest, with its configuration
 // digest and platform, and a pkg:oci package URL), each binary a component with its path in the image and the

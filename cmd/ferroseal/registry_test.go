@@ -288,3 +288,38 @@ func TestRegistryPlatformWithoutRust(t *testing.T) {
 		t.Errorf("attesting the platform without Rust: exit %d: %s", res.code, res.stderr)
 	}
 }
+
+// Keyless, through the real Fulcio, Rekor v2 and timestamp authority: an attestation attached to an image
+// verifies from the registry by identity, with ferroseal and with cosign.
+func TestKeylessImage(t *testing.T) {
+	s := requireStack(t)
+	cosign := testenv.Tool(t, "cosign")
+	host := testregistry.GGCR(t)
+	dir := t.TempDir()
+	digest := testregistry.Push(t, host+"/app:1.0", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))}))
+	tok, err := s.EmailToken("release@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := runCLI(t, withEnv(nil), "", "attest", "registry:"+host+"/app:1.0", "--type", "cyclonedx", "--push",
+		"--identity-token-file", writeFile(t, dir, "token", tok), "--signing-config", s.SigningConfig, "--trusted-root", s.TrustedRoot)
+	if res.code != 0 {
+		t.Fatalf("keyless attest --push: %s", res.stderr)
+	}
+	identity := []string{"--certificate-identity", "release@example.com", "--certificate-oidc-issuer", s.EmailIssuer}
+	res = runCLI(t, nil, "", append([]string{"verify", "registry:" + host + "/app:1.0", "--trusted-root", s.TrustedRoot, "--type", "cyclonedx",
+		"--use-signed-timestamps", "--check-sbom"}, identity...)...)
+	if res.code != 0 {
+		t.Errorf("verify: %s", res.stderr)
+	}
+	res = runCLI(t, nil, "", "verify", "registry:"+host+"/app:1.0", "--trusted-root", s.TrustedRoot, "--type", "cyclonedx",
+		"--use-signed-timestamps", "--certificate-identity", "other@example.com", "--certificate-oidc-issuer", s.EmailIssuer)
+	if res.code != exitVerifyFailed {
+		t.Errorf("another identity: exit %d", res.code)
+	}
+	out, err := exec.Command(cosign, append([]string{"verify-attestation", "--new-bundle-format", "--trusted-root", s.TrustedRoot,
+		"--use-signed-timestamps", "--insecure-ignore-sct", "--type", "cyclonedx", host + "/app@" + digest.String()}, identity...)...).CombinedOutput()
+	if err != nil {
+		t.Errorf("cosign verify-attestation (keyless): %v\n%s", err, out)
+	}
+}

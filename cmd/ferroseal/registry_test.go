@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -10,11 +11,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/ferroseal/ferroseal/attest/oci"
+	"github.com/ferroseal/ferroseal/internal/registry"
 	"github.com/ferroseal/ferroseal/internal/testenv"
 	"github.com/ferroseal/ferroseal/internal/testregistry"
 )
@@ -321,5 +325,33 @@ func TestKeylessImage(t *testing.T) {
 		"--use-signed-timestamps", "--insecure-ignore-sct", "--type", "cyclonedx", host + "/app@" + digest.String()}, identity...)...).CombinedOutput()
 	if err != nil {
 		t.Errorf("cosign verify-attestation (keyless): %v\n%s", err, out)
+	}
+}
+
+// A validly signed bundle about another image, attached to this one: its referrer names this image, its statement
+// another digest; it does not count, and an image with nothing else attached fails.
+func TestRegistryBundleForAnotherImage(t *testing.T) {
+	host := testregistry.GGCR(t)
+	dir := t.TempDir()
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	testregistry.Push(t, host+"/a:1", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))}))
+	testregistry.Push(t, host+"/b:1", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "aarch64-linux.elf"))}))
+	bundle := filepath.Join(dir, "a.sigstore.json")
+	if res := runCLI(t, pwEnv, "", "attest", "registry:"+host+"/a:1", "--type", "cyclonedx", "--bundle", bundle, "--key", key); res.code != 0 {
+		t.Fatalf("attest: %s", res.stderr)
+	}
+	rem, err := registry.Resolve(context.Background(), host+"/b:1", registry.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := oci.Attach(context.Background(), rem, mustRead(t, bundle), "https://cyclonedx.org/bom", time.Unix(0, 0), registry.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	res := runCLI(t, nil, "", "verify", "registry:"+host+"/b:1", "--key", pub, "--type", "cyclonedx")
+	if res.code != exitVerifyFailed {
+		t.Errorf("a bundle about another image counted: exit %d: %s", res.code, res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", "registry:"+host+"/a:1", "--key", pub); res.code != exitVerifyFailed {
+		t.Errorf("an image with nothing attached: exit %d: %s", res.code, res.stderr)
 	}
 }

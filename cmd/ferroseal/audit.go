@@ -33,12 +33,14 @@ type auditFlags struct {
 func (a *app) auditCommand() *cobra.Command {
 	var f auditFlags
 	cmd := &cobra.Command{
-		Use:   "audit ARTIFACT|DIR|IMAGE|SBOM|Cargo.lock...",
+		Use:   "audit ARTIFACT|DIR|registry:IMAGE|SBOM|Cargo.lock...",
 		Short: "Known vulnerabilities (RustSec) in what shipped: binaries, archives, images, SBOMs, lockfiles",
 		Long: `Match the crates an artifact really contains against the RustSec advisory database, offline.
 
 Inputs: a binary with cargo-auditable data or a release archive (its crates and its digests), a directory (its
-binaries and archives), an OCI image layout, an SBOM of any tool (CycloneDX, SPDX 2 or 3) or a Cargo.lock.
+binaries and archives), a container image (registry:HOST/REPO:TAG, oci-layout:DIR, docker-archive:FILE, or an OCI
+layout directory; each platform audited for its own target), an SBOM of any tool (CycloneDX, SPDX 2 or 3) or a
+Cargo.lock.
 crates.io crates are matched by name and version (cargo's semver rules); git and other registries' crates are
 listed as not matched (a crates.io advisory says nothing about them) and local crates never are. Crates that ran
 on the build machine only (build scripts' and proc-macros' dependencies) are reported apart; dev-dependencies are

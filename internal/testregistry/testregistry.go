@@ -8,7 +8,6 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -38,7 +37,7 @@ func GGCR(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewUnstartedServer(ggcrregistry.New(ggcrregistry.WithReferrersSupport(true), ggcrregistry.Logger(log.New(io.Discard, "", 0))))
+	srv := httptest.NewUnstartedServer(ggcrregistry.New(ggcrregistry.WithReferrersSupport(true)))
 	srv.Listener.Close()
 	srv.Listener = l
 	srv.Start()

@@ -43,6 +43,9 @@ type ReadOptions struct {
 	Created time.Time
 	// Log receives what was skipped, one sentence at a time.
 	Log func(format string, args ...any)
+	// Heuristic reads a binary without cargo-auditable data for the crates its registry paths name (panic
+	// messages, debug info): a partial list, marked incomplete, better than none.
+	Heuristic bool
 }
 
 // Read reads each path into the documents to audit: a Cargo.lock (by name), an SBOM (CycloneDX, SPDX 2 or 3, by
@@ -122,6 +125,14 @@ func Read(ctx context.Context, paths []string, opts ReadOptions) ([]Input, error
 			}
 		default:
 			doc, err := release.Document(ctx, p, algs, opts.Created)
+			if errors.Is(err, auditable.ErrNotAuditable) && opts.Heuristic {
+				res, herr := binary.ReadFile(p, binary.Options{Hashes: algs, Created: opts.Created, Heuristic: true})
+				if herr != nil {
+					return nil, herr
+				}
+				logf("%s carries no cargo-auditable data: audited for the crates its registry paths name (a partial list)", safetext.Quote(p, 0))
+				doc, err = res.Doc, nil
+			}
 			if err != nil {
 				return nil, err
 			}

@@ -28,6 +28,7 @@ type auditFlags struct {
 	deny                []string
 	author              string
 	maxSize             string
+	heuristic           bool
 }
 
 func (a *app) auditCommand() *cobra.Command {
@@ -83,6 +84,7 @@ cargo-auditable data.`,
 	fl.StringArrayVar(&f.deny, "deny", nil, "also fail on: warnings (unmaintained, unsound, notices), build (vulnerable build-only crates)")
 	fl.StringVar(&f.author, "vex-author", "ferroseal", "the author of VEX documents (a person or organization, ideally a URI or e-mail address)")
 	fl.StringVar(&f.maxSize, "max-file-size", "256MiB", "largest SBOM read")
+	fl.BoolVar(&f.heuristic, "heuristic", false, "audit a binary without cargo-auditable data for the crates its registry paths name (partial: what was not found is not checked)")
 	return cmd
 }
 
@@ -140,7 +142,7 @@ func (a *app) runAudit(cmd *cobra.Command, f *auditFlags, args []string) error {
 	if err != nil {
 		return err
 	}
-	inputs, err := audit.Read(cmd.Context(), args, audit.ReadOptions{MaxSBOMSize: max, Created: created, Log: a.infof})
+	inputs, err := audit.Read(cmd.Context(), args, audit.ReadOptions{MaxSBOMSize: max, Created: created, Log: a.infof, Heuristic: f.heuristic})
 	if errors.Is(err, auditable.ErrNotAuditable) {
 		return withCode(exitNotAuditable, fmt.Errorf("%w: audit its SBOM or Cargo.lock instead, or %s", err, notAuditableHint))
 	}

@@ -404,6 +404,18 @@ func TestAuditRealDatabase(t *testing.T) {
 	if res.code != exitNotAuditable {
 		t.Errorf("a binary without data: exit %d: %s", res.code, res.stderr)
 	}
+	// Without embedded data, --heuristic audits the crates whose registry paths the binary carries (chrono and
+	// time in RustSec's panic-strings test binary), each with its advisory.
+	res = runCLI(t, nil, "", "audit", filepath.Join(shared, "real", "rustsec-binary-with-vuln-panic"), "--db", filepath.Join(shared, "advisory-db"), "--heuristic", "-o", "json")
+	if res.code != exitVulnerable {
+		t.Fatalf("--heuristic: exit %d: %s", res.code, res.stderr)
+	}
+	got := strings.Join(verdictsOf(t, []byte(res.stdout)), "\n")
+	for _, want := range []string{"RUSTSEC-2020-0071 time@0.1.44 runtime affected", "RUSTSEC-2020-0159 chrono@0.4.19 runtime affected"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("--heuristic: no %s in\n%s", want, got)
+		}
+	}
 }
 
 // release --audit publishes the audit as signed OpenVEX; verify --deny-advisories fails an artifact with a

@@ -1,37 +1,57 @@
 package audit
 
 import (
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/openvex/go-vex/pkg/vex"
 
 	"github.com/ferroseal/ferroseal/advisory"
 )
 
-// Unwaived returns the vulnerabilities of a report that the VEX documents do not waive. A vulnerability is waived
-// when a statement about its advisory (by id or alias) and about this artifact (a product with the artifact's
-// SHA-256, as a hash or as the checksum of its purl; when the statement names subcomponents, the crate's purl among
-// them) says not_affected or fixed, and no such statement says affected or under_investigation. The documents
-// must come from attestations verified for the artifact: this function trusts what it is given.
-func Unwaived(r *advisory.Report, docs []*vex.VEX, sha256 string) []advisory.Finding {
+// Unwaived returns the vulnerabilities of a report that the VEX documents do not waive. The statements that count
+// for a vulnerability are those about its advisory (by id or alias) and about this artifact (a product with one
+// of the digests, as a hash or as the checksum of its purl; when the statement names subcomponents, the crate's
+// purl among them); of those, the latest (its own timestamp, else its document's) decides, as OpenVEX orders
+// statements: not_affected or fixed waives it. Statements of the latest time that disagree waive nothing. The
+// documents must come from attestations verified for the artifact: this function trusts what it is given.
+//
+// digests are the SHA-256 digests a statement's product may have: the artifact's, and for a platform of a
+// verified image index, that platform's manifest.
+func Unwaived(r *advisory.Report, docs []*vex.VEX, digests ...string) []advisory.Finding {
 	var out []advisory.Finding
 	for _, f := range r.Vulnerabilities() {
-		waived, blocked := false, false
+		var latest time.Time
+		var statuses []vex.Status
 		for _, doc := range docs {
 			for i := range doc.Statements {
 				st := &doc.Statements[i]
-				if !aboutAdvisory(st, f.Advisory) || !aboutArtifact(st, sha256, f.PURL) {
+				if !aboutAdvisory(st, f.Advisory) || !slices.ContainsFunc(digests, func(d string) bool { return d != "" && aboutArtifact(st, d, f.PURL) }) {
 					continue
 				}
-				switch st.Status {
-				case vex.StatusNotAffected, vex.StatusFixed:
-					waived = true
-				default:
-					blocked = true
+				var at time.Time
+				switch {
+				case st.Timestamp != nil:
+					at = *st.Timestamp
+				case doc.Timestamp != nil:
+					at = *doc.Timestamp
+				}
+				switch {
+				case statuses == nil || at.After(latest):
+					latest, statuses = at, []vex.Status{st.Status}
+				case at.Equal(latest):
+					statuses = append(statuses, st.Status)
 				}
 			}
 		}
-		if !waived || blocked {
+		waived := len(statuses) > 0
+		for _, s := range statuses {
+			if s != vex.StatusNotAffected && s != vex.StatusFixed {
+				waived = false
+			}
+		}
+		if !waived {
 			out = append(out, f)
 		}
 	}

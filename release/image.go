@@ -8,7 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
+	"github.com/ferroseal/ferroseal/advisory"
 	"github.com/ferroseal/ferroseal/attest"
 	"github.com/ferroseal/ferroseal/attest/oci"
 	"github.com/ferroseal/ferroseal/internal/atomicfile"
@@ -34,7 +36,7 @@ type ImageResult struct {
 // platform's image is described from the Rust binaries of its final filesystem, and every JSON SBOM is signed as a
 // statement about that platform's manifest and attached to it as a referrer; provenance (made from the workspace,
 // unless o.Provenance.None) is signed about the digest the reference named and attached to it. SBOM files are
-// also written into o.OutputDir when it is set.
+// also written into o.OutputDir when it is set. With o.Audit, each platform's audit is attached as OpenVEX.
 func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 	logf := o.Log
 	if logf == nil {
@@ -49,6 +51,9 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 	}
 	res := &ImageResult{Digest: rem.Digest.String()}
 	created := o.Created
+	if created.IsZero() {
+		created = time.Now().UTC().Truncate(time.Second)
+	}
 	formats := withJSONForms(o.Formats, logf)
 	exts := format.Exts(formats)
 	items, err := binary.Scan(ctx, []string{binary.RegistryPrefix + rem.Repo.Name() + "@" + rem.Digest.String()},
@@ -79,6 +84,13 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 		return nil
 	}
 	base := strings.ReplaceAll(filepath.Base(rem.Repo.RepositoryStr()), ":", "_")
+	var reports []*advisory.Report
+	vex := func(reps []*advisory.Report) ([]byte, error) {
+		var buf bytes.Buffer
+		meta := advisory.Meta{Author: o.Audit.Author, Time: created, Tool: o.Tool.Name, ToolVersion: o.Tool.Version}
+		err := advisory.Write(&buf, advisory.OpenVEX, reps, meta)
+		return buf.Bytes(), err
+	}
 	for _, img := range images {
 		doc := binary.ImageDocument(img.Image, img.Items, created)
 		if o.Reference != nil {
@@ -98,6 +110,22 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 		name := base
 		if len(images) > 1 {
 			name += "-" + strings.ReplaceAll(img.Image.Platform, "/", "-")
+		}
+		if o.Audit != nil {
+			rep := advisory.Audit(o.Audit.DB, doc, advisory.Options{Ignore: o.Audit.Ignore})
+			reports = append(reports, rep)
+			data, err := vex([]*advisory.Report{rep})
+			if err != nil {
+				return nil, err
+			}
+			stmt, err := attest.NewStatement([]attest.Subject{{Name: rem.Repo.Name(), Digest: map[string]string{"sha256": target.Digest.Hex}}}, attest.PredicateOpenVEX, data)
+			if err != nil {
+				return nil, err
+			}
+			if err := attach(target, stmt); err != nil {
+				return nil, err
+			}
+			logf("audit: %s: %d vulnerabilities, %d in build-only crates, %d warnings", img.Image.Platform, len(rep.Vulnerabilities()), len(rep.BuildOnly()), len(rep.Warnings()))
 		}
 		for fi, f := range formats {
 			var data []byte
@@ -127,6 +155,20 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 				}
 				res.Files = append(res.Files, p)
 			}
+		}
+	}
+	if o.Audit != nil && len(images) > 1 {
+		// The index gets the platforms' statements too: what a verifier of the index, the digest a pod names, reads.
+		data, err := vex(reports)
+		if err != nil {
+			return nil, err
+		}
+		stmt, err := attest.NewStatement([]attest.Subject{{Name: rem.Repo.Name(), Digest: map[string]string{"sha256": rem.Digest.Hex}}}, attest.PredicateOpenVEX, data)
+		if err != nil {
+			return nil, err
+		}
+		if err := attach(rem, stmt); err != nil {
+			return nil, err
 		}
 	}
 	if o.Provenance.None {

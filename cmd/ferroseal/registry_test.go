@@ -355,3 +355,35 @@ func TestRegistryBundleForAnotherImage(t *testing.T) {
 		t.Errorf("an image with nothing attached: exit %d: %s", res.code, res.stderr)
 	}
 }
+
+// release registry:IMG --push --audit attaches each platform's audit as OpenVEX; verify registry:IMG
+// --deny-advisories re-audits the image it verified (by digest, never the tag again) and fails on what no verified
+// statement waives, and passes once the release records the decision.
+func TestImageAuditGate(t *testing.T) {
+	testenv.Cargo(t)
+	host := testregistry.GGCR(t)
+	dir := t.TempDir()
+	key, pub := keygen(t, dir, "ecdsa-p256")
+	db := testDB(t)
+	amd := testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))})
+	arm := testregistry.Image(t, "linux/arm64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "aarch64-linux.elf"))})
+	testregistry.PushIndex(t, host+"/svc:3", map[string]v1.Image{"linux/amd64": amd, "linux/arm64": arm})
+	image := "registry:" + host + "/svc:3"
+	res := runCLI(t, map[string]string{"FERROSEAL_PASSWORD": "pw", "SOURCE_DATE_EPOCH": "1767225600"}, "", "release", image, "--push", "--key", key, "--no-provenance", "--audit", "--db", db)
+	if res.code != 0 {
+		t.Fatalf("release --audit: %s", res.stderr)
+	}
+	res = runCLI(t, nil, "", "verify", image, "--key", pub, "--deny-advisories", "--db", db)
+	if res.code != exitVerifyFailed || !strings.Contains(res.stderr, "RUSTSEC-2099-0103") {
+		t.Errorf("--deny-advisories on the index: exit %d: %s", res.code, res.stderr)
+	}
+	cfg := filepath.Join(dir, "audit.toml")
+	os.WriteFile(cfg, []byte("[advisories]\nignore = [{ id = \"RUSTSEC-2099-0103\", reason = \"not reachable\" }, { id = \"RUSTSEC-2099-0102\", reason = \"no arm64 deployments\" }]\n"), 0o644)
+	// A later release records the decisions; its statements supersede the first release's, still attached.
+	if res := runCLI(t, map[string]string{"FERROSEAL_PASSWORD": "pw", "SOURCE_DATE_EPOCH": "1767225700"}, "", "release", image, "--push", "--key", key, "--no-provenance", "--audit", "--db", db, "--ignore-file", cfg); res.code != 0 {
+		t.Fatalf("release: %s", res.stderr)
+	}
+	if res := runCLI(t, nil, "", "verify", image, "--key", pub, "--deny-advisories", "--db", db); res.code != 0 {
+		t.Errorf("with the signed decisions: exit %d: %s", res.code, res.stderr)
+	}
+}

@@ -213,8 +213,8 @@ func (a *app) runRelease(cmd *cobra.Command, f *releaseFlags, args []string) err
 		if !ok || len(args) != 1 || !f.push {
 			return usageErrorf("an image is released with --push, one at a time: ferroseal release registry:HOST/REPO:TAG --push")
 		}
-		if o.Audit != nil || f.exportDSSE || f.dtrack || f.isolated != "" || f.provenance != "" {
-			return usageErrorf("--audit, --export-dsse, --dependency-track, --isolated-build and --provenance are for files: an image gets SBOMs and provenance made from the workspace")
+		if f.exportDSSE || f.dtrack || f.isolated != "" || f.provenance != "" {
+			return usageErrorf("--export-dsse, --dependency-track, --isolated-build and --provenance are for files: an image gets SBOMs, provenance made from the workspace and, with --audit, OpenVEX")
 		}
 		res, err := release.Image(cmd.Context(), ref, o)
 		if errors.Is(err, auditable.ErrNotAuditable) {

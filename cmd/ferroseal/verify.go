@@ -24,6 +24,7 @@ import (
 	"github.com/ferroseal/ferroseal/audit"
 	"github.com/ferroseal/ferroseal/internal/atomicfile"
 	"github.com/ferroseal/ferroseal/internal/safetext"
+	"github.com/ferroseal/ferroseal/sbom/binary"
 )
 
 type verifyFlags struct {
@@ -280,9 +281,6 @@ func (a *app) runVerify(cmd *cobra.Command, f *verifyFlags, artifacts []string) 
 		var res *attest.Result
 		var err error
 		if ref, ok := imageRef(artifact); ok {
-			if db != nil {
-				return usageErrorf("--deny-advisories reads a binary file: audit an image with ferroseal audit %s", artifact)
-			}
 			res, err = a.verifyImage(cmd, f, policy, ref)
 		} else {
 			res, err = a.verifyArtifact(cmd, f, policy, artifact, digest)
@@ -381,7 +379,12 @@ func (a *app) verifyArtifact(cmd *cobra.Command, f *verifyFlags, policy attest.P
 // gateAdvisories fails a verified artifact that holds a crate with a known vulnerability no verified OpenVEX
 // statement about it waives; the problems name each.
 func (a *app) gateAdvisories(cmd *cobra.Command, db *advisory.DB, artifact string, res *attest.Result) error {
-	inputs, err := audit.Read(cmd.Context(), []string{artifact}, audit.ReadOptions{MaxSBOMSize: 1})
+	target := artifact
+	if _, ok := imageRef(artifact); ok {
+		// The image verified, by the digest its tag was resolved to then: never the tag again.
+		target = binary.RegistryPrefix + res.Artifact.Name
+	}
+	inputs, err := audit.Read(cmd.Context(), []string{target}, audit.ReadOptions{MaxSBOMSize: 1})
 	if err != nil {
 		return err
 	}
@@ -399,7 +402,9 @@ func (a *app) gateAdvisories(cmd *cobra.Command, db *advisory.DB, artifact strin
 	sha := res.Artifact.Digest["sha256"]
 	var open []string
 	for _, rep := range audit.Run(db, inputs, advisory.Options{}) {
-		for _, f := range audit.Unwaived(rep, docs, sha) {
+		// An image's platforms are reports of their own manifests, inside the verified one: a statement may name
+		// either.
+		for _, f := range audit.Unwaived(rep, docs, sha, rep.Digest["sha256"]) {
 			open = append(open, fmt.Sprintf("%s in %s %s", f.Advisory.ID, f.Crate, f.Version))
 		}
 	}

@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,14 +174,35 @@ func mergeFallback(t *testing.T, tag string, add []v1.Descriptor) {
 	resp.Body.Close()
 }
 
-// A registry that answers with an oversized manifest or a manifest that is not what its digest says is refused,
-// with the reason, and nothing is read past the bound.
+// A registry that answers with an oversized manifest, a manifest that is not what its digest says, or a layer
+// blob that never ends is refused, with the reason, and nothing is read past the bounds (the manifest's 4 MiB, the
+// layer's size as its manifest gives it).
 func TestRegistryHostile(t *testing.T) {
-	var served int64
+	var served, layerServed int64
+	cfg := []byte(`{"os":"linux","architecture":"amd64","rootfs":{"type":"layers","diff_ids":[]}}`)
+	cfgSum := sha256.Sum256(cfg)
+	layerDigest := "sha256:" + strings.Repeat("ee", 32)
+	manifest := []byte(`{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"sha256:` +
+		hex.EncodeToString(cfgSum[:]) + `","size":` + strconv.Itoa(len(cfg)) + `},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"` + layerDigest + `","size":4096}]}`)
+	mSum := sha256.Sum256(manifest)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/v2/":
 			w.WriteHeader(http.StatusOK)
+		case strings.HasSuffix(r.URL.Path, "/manifests/endless") || strings.HasSuffix(r.URL.Path, "/manifests/sha256:"+hex.EncodeToString(mSum[:])):
+			w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+			w.Write(manifest)
+		case strings.HasSuffix(r.URL.Path, "/blobs/sha256:"+hex.EncodeToString(cfgSum[:])):
+			w.Write(cfg)
+		case strings.HasSuffix(r.URL.Path, "/blobs/"+layerDigest):
+			chunk := make([]byte, 64<<10)
+			for i := 0; i < 1024; i++ { // 64 MiB, where the manifest says 4 KiB
+				n, err := w.Write(chunk)
+				layerServed += int64(n)
+				if err != nil {
+					return
+				}
+			}
 		case strings.Contains(r.URL.Path, "/manifests/big"):
 			w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
 			chunk := bytes.Repeat([]byte(" "), 1<<20)
@@ -208,6 +232,13 @@ func TestRegistryHostile(t *testing.T) {
 	res = runCLI(t, nil, "", "sbom", "registry:"+host+"/app@sha256:"+strings.Repeat("ab", 32))
 	if res.code == 0 || !strings.Contains(res.stderr, "does not match its digest") {
 		t.Errorf("a manifest that is not its digest: exit %d: %s", res.code, res.stderr)
+	}
+	res = runCLI(t, nil, "", "sbom", "registry:"+host+"/app:endless")
+	if res.code == 0 || !strings.Contains(res.stderr, "layer "+layerDigest) {
+		t.Errorf("an endless layer: exit %d: %s", res.code, res.stderr)
+	}
+	if layerServed > 16<<20 {
+		t.Errorf("%d bytes of a 4 KiB layer were read", layerServed)
 	}
 }
 

@@ -490,9 +490,14 @@ func (s *archiveScan) walkLayer(src blobSource, layer imageLayer, f func(name st
 	}
 	defer rc.Close()
 	var r io.Reader = rc
+	if layer.size > 0 {
+		// A blob is read for the size its manifest gives, never more: a registry that keeps sending is cut off,
+		// and the digest decides whether what was read is the layer.
+		r = io.LimitReader(rc, layer.size)
+	}
 	var check *digestReader
 	if layer.digest.Hex != "" {
-		check = &digestReader{r: rc, h: sha256.New(), want: layer.digest.Hex}
+		check = &digestReader{r: r, h: sha256.New(), want: layer.digest.Hex}
 		r = check
 	}
 	br := bufio.NewReaderSize(r, 64<<10)

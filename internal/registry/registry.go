@@ -66,7 +66,7 @@ var manifestAccept = strings.Join([]string{string(types.OCIImageIndex), string(t
 func Resolve(ctx context.Context, ref string, opts Options) (*Remote, error) {
 	r, err := name.ParseReference(ref)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", safetext.Quote(ref, 0), ErrRegistry, err)
+		return nil, fmt.Errorf("%s is not an image reference (HOST/REPO:TAG or HOST/REPO@sha256:HEX): %v", safetext.Quote(ref, 0), err)
 	}
 	rem, err := Connect(ctx, r.Context(), opts, transport.PullScope)
 	if err != nil {

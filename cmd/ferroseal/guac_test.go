@@ -40,13 +40,14 @@ func TestGUACIngestsARelease(t *testing.T) {
 		t.Fatalf("keygen: %s", res.stderr)
 	}
 	res = runCLI(t, map[string]string{"FERROSEAL_PASSWORD": "pw", "SOURCE_DATE_EPOCH": "1767225600"}, "", "release", rel,
-		"--key", prefix+".key", "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "--export-dsse")
+		"--key", prefix+".key", "--manifest-path", filepath.Join(testenv.RepoRoot(t), "examples", "workspace", "Cargo.toml"), "--export-dsse",
+		"--audit", "--db", testDB(t))
 	if res.code != 0 {
 		t.Fatalf("release: %s", res.stderr)
 	}
 	feed := filepath.Join(dir, "feed")
 	os.MkdirAll(feed, 0o755)
-	for _, name := range []string{"ws-app.cdx.json", "ws-app.spdx.json", "ws-app.provenance.dsse.json"} {
+	for _, name := range []string{"ws-app.cdx.json", "ws-app.spdx.json", "ws-app.provenance.dsse.json", "ws-app.openvex.json"} {
 		os.WriteFile(filepath.Join(feed, name), mustRead(t, filepath.Join(rel, name)), 0o644)
 	}
 	pem := filepath.Join(dir, "release.pem") // guacone takes a key only from a file named .pem
@@ -236,6 +237,28 @@ func TestGUACIngestsARelease(t *testing.T) {
 	if len(arts.Artifacts) != 1 {
 		t.Errorf("the artifact sha256:%s is not in GUAC", sum)
 	}
+	// The audit's OpenVEX: GUAC records each statement against the artifact's package.
+	var vexes struct {
+		CertifyVEXStatement []struct {
+			Status        string `json:"status"`
+			Vulnerability struct {
+				VulnerabilityIDs []struct {
+					VulnerabilityID string `json:"vulnerabilityID"`
+				} `json:"vulnerabilityIDs"`
+			} `json:"vulnerability"`
+		} `json:"CertifyVEXStatement"`
+	}
+	query(`{ CertifyVEXStatement(certifyVEXStatementSpec: {}) { status vulnerability { vulnerabilityIDs { vulnerabilityID } } } }`, &vexes)
+	statuses := map[string]string{}
+	for _, v := range vexes.CertifyVEXStatement {
+		for _, id := range v.Vulnerability.VulnerabilityIDs {
+			statuses[id.VulnerabilityID] = v.Status
+		}
+	}
+	if statuses["rustsec-2099-0103"] != "AFFECTED" || statuses["rustsec-2099-0101"] != "NOT_AFFECTED" {
+		t.Errorf("GUAC's VEX statements: %v", statuses)
+	}
+
 	var slsa struct {
 		HasSLSA []struct {
 			Slsa struct {

@@ -248,60 +248,64 @@ func TestRegistryHostile(t *testing.T) {
 func TestReleaseImage(t *testing.T) {
 	examples := testenv.Cargo(t)
 	cosign := testenv.Tool(t, "cosign")
-	host := testregistry.GGCR(t)
-	dir := t.TempDir()
-	key, pub := keygen(t, dir, "ecdsa-p256")
-	amd := testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))})
-	arm := testregistry.Image(t, "linux/arm64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "aarch64-linux.elf"))})
-	testregistry.PushIndex(t, host+"/svc:2.0", map[string]v1.Image{"linux/amd64": amd, "linux/arm64": arm})
-	amdDigest, _ := amd.Digest()
-	image := "registry:" + host + "/svc:2.0"
-	out := filepath.Join(dir, "sboms")
-	res := runCLI(t, pwEnv, "", "release", image, "--push", "--key", key, "--manifest-path", filepath.Join(examples, "workspace", "Cargo.toml"), "--output-dir", out)
-	if res.code != 0 {
-		t.Fatalf("release --push: %s", res.stderr)
-	}
-	if !strings.Contains(res.stderr, "5 attestations attached") {
-		t.Errorf("want 2 SBOMs per platform and provenance: %s", res.stderr)
-	}
-	if files, _ := filepath.Glob(filepath.Join(out, "svc-linux-*.json")); len(files) != 4 {
-		t.Errorf("SBOM files %v", files)
-	}
-	if res := runCLI(t, nil, "", "verify", image, "--key", pub, "--type", "slsaprovenance1"); res.code != 0 {
-		t.Errorf("verify the index: %s", res.stderr)
-	}
-	platform := "registry:" + host + "/svc@" + amdDigest.String()
-	if res := runCLI(t, nil, "", "verify", platform, "--key", pub, "--type", "cyclonedx", "--type", "spdx", "--check-sbom"); res.code != 0 {
-		t.Errorf("verify a platform, its SBOM checked against its binaries: %s", res.stderr)
-	}
-	// That SBOM attached to another image (by a key holder, or a mix-up): the check catches it.
-	other := testregistry.Push(t, host+"/svc:legacy", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "legacy.elf"))}))
-	pred := filepath.Join(dir, "amd.cdx.json")
-	os.WriteFile(pred, mustRead(t, filepath.Join(out, "svc-linux-amd64.cdx.json")), 0o644)
-	wrong := "registry:" + host + "/svc@" + other.String()
-	if res := runCLI(t, pwEnv, "", "attest", wrong, "--type", "cyclonedx", "--predicate", pred, "--push", "--key", key); res.code != 0 {
-		t.Fatalf("attest: %s", res.stderr)
-	}
-	if res := runCLI(t, nil, "", "verify", wrong, "--key", pub, "--type", "cyclonedx"); res.code != 0 {
-		t.Errorf("without --check-sbom the signatures hold: %s", res.stderr)
-	}
-	if res := runCLI(t, nil, "", "verify", wrong, "--key", pub, "--type", "cyclonedx", "--check-sbom"); res.code != exitVerifyFailed {
-		t.Errorf("--check-sbom accepts another platform's SBOM: exit %d: %s", res.code, res.stderr)
-	}
-	if out, err := exec.Command(cosign, "verify-attestation", "--new-bundle-format", "--key", pub, "--insecure-ignore-tlog=true",
-		"--type", "slsaprovenance1", host+"/svc:2.0").CombinedOutput(); err != nil {
-		t.Errorf("cosign verify-attestation of the index: %v\n%s", err, out)
-	}
-	if res := runCLI(t, nil, "", "inspect", image); res.code != 0 || !strings.Contains(res.stdout, "linux/arm64") {
-		t.Errorf("inspect: %d %s %s", res.code, res.stdout, res.stderr)
-	}
-	db := testDB(t)
-	res = runCLI(t, nil, "", "audit", image, "--db", db, "-o", "json")
-	if res.code != exitVulnerable {
-		t.Fatalf("audit: %d %s", res.code, res.stderr)
-	}
-	if got := strings.Join(verdictsOf(t, []byte(res.stdout)), "\n"); !strings.Contains(got, "RUSTSEC-2099-0102 ryu@1.0.2 runtime affected") || !strings.Contains(got, "RUSTSEC-2099-0102 ryu@1.0.2 runtime not_affected") {
-		t.Errorf("audit of both platforms: the aarch64-only advisory should apply to arm64 alone:\n%s", got)
+	for kind, start := range map[string]func(testing.TB) string{"ggcr": testregistry.GGCR, "distribution": testregistry.Distribution} {
+		t.Run(kind, func(t *testing.T) {
+			host := start(t)
+			dir := t.TempDir()
+			key, pub := keygen(t, dir, "ecdsa-p256")
+			amd := testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "x86_64-linux.elf"))})
+			arm := testregistry.Image(t, "linux/arm64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "aarch64-linux.elf"))})
+			testregistry.PushIndex(t, host+"/svc:2.0", map[string]v1.Image{"linux/amd64": amd, "linux/arm64": arm})
+			amdDigest, _ := amd.Digest()
+			image := "registry:" + host + "/svc:2.0"
+			out := filepath.Join(dir, "sboms")
+			res := runCLI(t, pwEnv, "", "release", image, "--push", "--key", key, "--manifest-path", filepath.Join(examples, "workspace", "Cargo.toml"), "--output-dir", out)
+			if res.code != 0 {
+				t.Fatalf("release --push: %s", res.stderr)
+			}
+			if !strings.Contains(res.stderr, "5 attestations attached") {
+				t.Errorf("want 2 SBOMs per platform and provenance: %s", res.stderr)
+			}
+			if files, _ := filepath.Glob(filepath.Join(out, "svc-linux-*.json")); len(files) != 4 {
+				t.Errorf("SBOM files %v", files)
+			}
+			if res := runCLI(t, nil, "", "verify", image, "--key", pub, "--type", "slsaprovenance1"); res.code != 0 {
+				t.Errorf("verify the index: %s", res.stderr)
+			}
+			platform := "registry:" + host + "/svc@" + amdDigest.String()
+			if res := runCLI(t, nil, "", "verify", platform, "--key", pub, "--type", "cyclonedx", "--type", "spdx", "--check-sbom"); res.code != 0 {
+				t.Errorf("verify a platform, its SBOM checked against its binaries: %s", res.stderr)
+			}
+			// That SBOM attached to another image (by a key holder, or a mix-up): the check catches it.
+			other := testregistry.Push(t, host+"/svc:legacy", testregistry.Image(t, "linux/amd64", testregistry.File{Path: "/app", Data: mustRead(t, filepath.Join(binFixtures, "legacy.elf"))}))
+			pred := filepath.Join(dir, "amd.cdx.json")
+			os.WriteFile(pred, mustRead(t, filepath.Join(out, "svc-linux-amd64.cdx.json")), 0o644)
+			wrong := "registry:" + host + "/svc@" + other.String()
+			if res := runCLI(t, pwEnv, "", "attest", wrong, "--type", "cyclonedx", "--predicate", pred, "--push", "--key", key); res.code != 0 {
+				t.Fatalf("attest: %s", res.stderr)
+			}
+			if res := runCLI(t, nil, "", "verify", wrong, "--key", pub, "--type", "cyclonedx"); res.code != 0 {
+				t.Errorf("without --check-sbom the signatures hold: %s", res.stderr)
+			}
+			if res := runCLI(t, nil, "", "verify", wrong, "--key", pub, "--type", "cyclonedx", "--check-sbom"); res.code != exitVerifyFailed {
+				t.Errorf("--check-sbom accepts another platform's SBOM: exit %d: %s", res.code, res.stderr)
+			}
+			if out, err := exec.Command(cosign, "verify-attestation", "--new-bundle-format", "--key", pub, "--insecure-ignore-tlog=true",
+				"--type", "slsaprovenance1", host+"/svc:2.0").CombinedOutput(); err != nil {
+				t.Errorf("cosign verify-attestation of the index: %v\n%s", err, out)
+			}
+			if res := runCLI(t, nil, "", "inspect", image); res.code != 0 || !strings.Contains(res.stdout, "linux/arm64") {
+				t.Errorf("inspect: %d %s %s", res.code, res.stdout, res.stderr)
+			}
+			db := testDB(t)
+			res = runCLI(t, nil, "", "audit", image, "--db", db, "-o", "json")
+			if res.code != exitVulnerable {
+				t.Fatalf("audit: %d %s", res.code, res.stderr)
+			}
+			if got := strings.Join(verdictsOf(t, []byte(res.stdout)), "\n"); !strings.Contains(got, "RUSTSEC-2099-0102 ryu@1.0.2 runtime affected") || !strings.Contains(got, "RUSTSEC-2099-0102 ryu@1.0.2 runtime not_affected") {
+				t.Errorf("audit of both platforms: the aarch64-only advisory should apply to arm64 alone:\n%s", got)
+			}
+		})
 	}
 }
 

@@ -84,7 +84,9 @@ func (a *app) rootCommand() *cobra.Command {
 		Short: "SBOMs, signed attestations and verification for Rust builds",
 		Long: `ferroseal reads what a Rust build really contains (cargo metadata, Cargo.lock, and the cargo-auditable
 dependency data compiled into binaries), writes CycloneDX and SPDX SBOMs, signs in-toto attestations as
-Sigstore bundles, and verifies downloaded artifacts against them.
+Sigstore bundles, verifies downloaded artifacts against them, and audits them for known vulnerabilities
+(RustSec); container images in registries too (registry:HOST/REPO:TAG), their attestations attached as OCI
+referrers.
 
 ` + exitCodesHelp,
 		Version:       version.String(),

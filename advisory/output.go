@@ -17,6 +17,7 @@ import (
 	"github.com/openvex/go-vex/pkg/vex"
 
 	"github.com/ferroseal/ferroseal/internal/safetext"
+	"github.com/ferroseal/ferroseal/sbom"
 )
 
 // Output formats of an audit.
@@ -197,28 +198,18 @@ func advisoryURL(a *Advisory) string {
 	return a.URL
 }
 
-// productID identifies the artifact in VEX: its purl when the document gave one, else its name; the digest
-// binds the statement to the file either way.
+// productID identifies the artifact in VEX: its purl when the document gave one with its digest, else the
+// artifact purl of its name and digest (sbom.ArtifactPURL), else its name; the digest binds the statement to the
+// file either way.
 func productID(r *Report) string {
-	if sha := r.Digest["sha256"]; sha != "" && strings.Contains(r.PURL, "checksum=sha256:"+sha) {
+	sha := r.Digest["sha256"]
+	if sha != "" && strings.Contains(r.PURL, "checksum=sha256:"+sha) {
 		return r.PURL
 	}
-	if sha := r.Digest["sha256"]; sha != "" {
-		return "pkg:generic/" + purlEscape(r.Subject) + "?checksum=sha256:" + sha
+	if p := sbom.ArtifactPURL(r.Subject, "", sha); p != "" {
+		return p
 	}
 	return r.Subject
-}
-
-func purlEscape(s string) string {
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte(".-_~", c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // vexFindings are the findings a VEX document states: vulnerabilities (not warnings), of every status.

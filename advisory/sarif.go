@@ -3,6 +3,7 @@ package advisory
 import (
 	"encoding/json"
 	"io"
+	"net/url"
 	"strings"
 )
 
@@ -117,21 +118,7 @@ func writeSARIF(w io.Writer, reports []*Report, m Meta) error {
 	return enc.Encode(sarifLog{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}})
 }
 
-// filepathToURI makes a relative URI reference of a path as given (slashes; nothing escaped but what URIs need).
+// filepathToURI makes a relative URI reference of a path as given.
 func filepathToURI(p string) string {
-	p = strings.ReplaceAll(p, "\\", "/")
-	var b strings.Builder
-	for _, c := range []byte(p) {
-		if c > ' ' && c < 0x7f && !strings.ContainsRune(`"%<>\^`+"`"+`{|} #?`, rune(c)) {
-			b.WriteByte(c)
-		} else {
-			b.WriteString("%" + strings.ToUpper(hex2(c)))
-		}
-	}
-	return b.String()
-}
-
-func hex2(c byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[c>>4], digits[c&15]})
+	return (&url.URL{Path: strings.ReplaceAll(p, "\\", "/")}).String()
 }

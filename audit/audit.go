@@ -170,26 +170,14 @@ func isImageLayout(dir string) bool {
 
 // images reads the Rust binaries of an image (an OCI layout, an image archive, or registry:REF): one document per
 // image (per platform).
-func images(ctx context.Context, dir string, algs []sbom.HashAlgorithm, created time.Time) ([]*sbom.Document, error) {
-	items, err := binary.Scan(ctx, []string{dir}, binary.ScanOptions{Options: binary.Options{Hashes: algs, Created: created}})
+func images(ctx context.Context, input string, algs []sbom.HashAlgorithm, created time.Time) ([]*sbom.Document, error) {
+	imgs, err := binary.ScanImages(ctx, input, binary.ScanOptions{Options: binary.Options{Hashes: algs, Created: created}})
 	if err != nil {
 		return nil, err
 	}
-	groups, _ := binary.GroupByImage(items)
-	for _, it := range items {
-		if it.Err != nil && it.Image == nil {
-			return nil, it.Err
-		}
-	}
 	var docs []*sbom.Document
-	for _, g := range groups {
-		doc := binary.ImageDocument(g.Image, g.Items, created)
-		if len(doc.Subject.DependsOn) > 0 {
-			docs = append(docs, doc)
-		}
-	}
-	if len(docs) == 0 {
-		return nil, fmt.Errorf("%s: %w: no Rust binary with cargo-auditable data in the image", dir, auditable.ErrNotAuditable)
+	for _, img := range imgs {
+		docs = append(docs, binary.ImageDocument(img.Image, img.Items, created))
 	}
 	return docs, nil
 }

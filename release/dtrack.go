@@ -32,7 +32,7 @@ func dependencyTrackScript(uploads []dtUpload) []byte {
 set -eu
 cd "$(dirname "$0")"
 : "${DT_URL:?set DT_URL to the Dependency-Track API server}"
-: "${DT_API_KEY:?set DT_API_KEY to an API key with BOM_UPLOAD and PROJECT_CREATION_UPLOAD}"
+: "${DT_API_KEY:?set DT_API_KEY to an API key allowed to upload BOMs and create projects}"
 `)
 	for _, u := range uploads {
 		version := ""

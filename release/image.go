@@ -1,7 +1,6 @@
 package release
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,7 +16,6 @@ import (
 	"github.com/ferroseal/ferroseal/internal/registry"
 	"github.com/ferroseal/ferroseal/provenance"
 	"github.com/ferroseal/ferroseal/sbom"
-	"github.com/ferroseal/ferroseal/sbom/auditable"
 	"github.com/ferroseal/ferroseal/sbom/binary"
 	"github.com/ferroseal/ferroseal/sbom/format"
 )
@@ -56,19 +54,10 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 	}
 	formats := withJSONForms(o.Formats, logf)
 	exts := format.Exts(formats)
-	items, err := binary.Scan(ctx, []string{binary.RegistryPrefix + rem.Repo.Name() + "@" + rem.Digest.String()},
+	images, err := binary.ScanImages(ctx, binary.RegistryPrefix+rem.Repo.Name()+"@"+rem.Digest.String(),
 		binary.ScanOptions{Options: binary.Options{Hashes: []sbom.HashAlgorithm{sbom.SHA256}, Created: created}})
 	if err != nil {
 		return nil, err
-	}
-	for _, it := range items {
-		if it.Err != nil && !errors.Is(it.Err, auditable.ErrNotAuditable) {
-			return nil, it.Err
-		}
-	}
-	images := binary.RustImages(items)
-	if len(images) == 0 {
-		return nil, fmt.Errorf("%s: %w: no Rust binary with cargo-auditable data in the image", ref, auditable.ErrNotAuditable)
 	}
 	attach := func(target *registry.Remote, stmt *attest.Statement) error {
 		b, err := attest.Sign(ctx, stmt, o.Sign)
@@ -83,14 +72,16 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 		logf("attached %s to %s@%s", stmt.PredicateType, target.Repo.Name(), target.Digest)
 		return nil
 	}
+	// about attaches a statement of the predicate about a manifest of the image.
+	about := func(target *registry.Remote, predicateType string, predicate []byte) error {
+		stmt, err := attest.NewStatement([]attest.Subject{{Name: rem.Repo.Name(), Digest: map[string]string{"sha256": target.Digest.Hex}}}, predicateType, predicate)
+		if err != nil {
+			return err
+		}
+		return attach(target, stmt)
+	}
 	base := strings.ReplaceAll(filepath.Base(rem.Repo.RepositoryStr()), ":", "_")
 	var reports []*advisory.Report
-	vex := func(reps []*advisory.Report) ([]byte, error) {
-		var buf bytes.Buffer
-		meta := advisory.Meta{Author: o.Audit.Author, Time: created, Tool: o.Tool.Name, ToolVersion: o.Tool.Version}
-		err := advisory.Write(&buf, advisory.OpenVEX, reps, meta)
-		return buf.Bytes(), err
-	}
 	for _, img := range images {
 		doc := binary.ImageDocument(img.Image, img.Items, created)
 		if o.Reference != nil {
@@ -114,37 +105,20 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 		if o.Audit != nil {
 			rep := advisory.Audit(o.Audit.DB, doc, advisory.Options{Ignore: o.Audit.Ignore})
 			reports = append(reports, rep)
-			data, err := vex([]*advisory.Report{rep})
+			data, err := o.Audit.openVEX([]*advisory.Report{rep}, created, o.Tool)
 			if err != nil {
 				return nil, err
 			}
-			stmt, err := attest.NewStatement([]attest.Subject{{Name: rem.Repo.Name(), Digest: map[string]string{"sha256": target.Digest.Hex}}}, attest.PredicateOpenVEX, data)
-			if err != nil {
-				return nil, err
-			}
-			if err := attach(target, stmt); err != nil {
+			if err := about(target, attest.PredicateOpenVEX, data); err != nil {
 				return nil, err
 			}
 			logf("audit: %s: %d vulnerabilities, %d in build-only crates, %d warnings", img.Image.Platform, len(rep.Vulnerabilities()), len(rep.BuildOnly()), len(rep.Warnings()))
 		}
-		for fi, f := range formats {
-			var data []byte
-			if attest.SBOMPredicateType(f) != "" {
-				stmt, encoded, err := attest.SBOMStatement(doc, rem.Repo.Name(), f, o.Tool)
-				if err != nil {
-					return nil, err
-				}
-				if err := attach(target, stmt); err != nil {
-					return nil, err
-				}
-				data = encoded
-			} else {
-				var buf bytes.Buffer
-				if err := format.Encode(&buf, doc, f, o.Tool); err != nil {
-					return nil, err
-				}
-				data = buf.Bytes()
-			}
+		renderings, err := renderSBOMs(doc, rem.Repo.Name(), formats, o.Tool, func(_ int, stmt *attest.Statement) error { return attach(target, stmt) })
+		if err != nil {
+			return nil, err
+		}
+		for fi, data := range renderings {
 			if o.OutputDir != "" {
 				if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
 					return nil, err
@@ -159,15 +133,11 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 	}
 	if o.Audit != nil && len(images) > 1 {
 		// The index gets the platforms' statements too: what a verifier of the index, the digest a pod names, reads.
-		data, err := vex(reports)
+		data, err := o.Audit.openVEX(reports, created, o.Tool)
 		if err != nil {
 			return nil, err
 		}
-		stmt, err := attest.NewStatement([]attest.Subject{{Name: rem.Repo.Name(), Digest: map[string]string{"sha256": rem.Digest.Hex}}}, attest.PredicateOpenVEX, data)
-		if err != nil {
-			return nil, err
-		}
-		if err := attach(rem, stmt); err != nil {
+		if err := about(rem, attest.PredicateOpenVEX, data); err != nil {
 			return nil, err
 		}
 	}
@@ -196,11 +166,7 @@ func Image(ctx context.Context, ref string, o Options) (*ImageResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	stmt, err := attest.NewStatement([]attest.Subject{{Name: rem.Repo.Name(), Digest: map[string]string{"sha256": rem.Digest.Hex}}}, attest.PredicateSLSAProvenance1, pred)
-	if err != nil {
-		return nil, err
-	}
-	if err := attach(rem, stmt); err != nil {
+	if err := about(rem, attest.PredicateSLSAProvenance1, pred); err != nil {
 		return nil, err
 	}
 	return res, nil

@@ -113,6 +113,40 @@ type Audit struct {
 	Author string
 }
 
+// openVEX states the reports as one OpenVEX document, made by the release's tool at its time.
+func (a *Audit) openVEX(reps []*advisory.Report, created time.Time, tool format.Tool) ([]byte, error) {
+	var buf bytes.Buffer
+	meta := advisory.Meta{Author: a.Author, Time: created, Tool: tool.Name, ToolVersion: tool.Version}
+	err := advisory.Write(&buf, advisory.OpenVEX, reps, meta)
+	return buf.Bytes(), err
+}
+
+// renderSBOMs encodes a document in each format, in order; each JSON SBOM is also made an in-toto statement about
+// the subject, handed to attach with its format's index (XML and tag-value SBOMs are written, not attested:
+// predicates are JSON).
+func renderSBOMs(doc *sbom.Document, subject string, formats []format.Format, tool format.Tool, attach func(int, *attest.Statement) error) ([][]byte, error) {
+	out := make([][]byte, len(formats))
+	for fi, f := range formats {
+		if attest.SBOMPredicateType(f) != "" {
+			stmt, encoded, err := attest.SBOMStatement(doc, subject, f, tool)
+			if err != nil {
+				return nil, err
+			}
+			if err := attach(fi, stmt); err != nil {
+				return nil, err
+			}
+			out[fi] = encoded
+			continue
+		}
+		var buf bytes.Buffer
+		if err := format.Encode(&buf, doc, f, tool); err != nil {
+			return nil, err
+		}
+		out[fi] = buf.Bytes()
+	}
+	return out, nil
+}
+
 // NotAuditable is what a release does with an artifact without cargo-auditable data.
 type NotAuditable string
 
@@ -334,24 +368,13 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if art.NoSBOM {
 			continue
 		}
-		for fi, f := range formats {
-			var data []byte
-			if attest.SBOMPredicateType(f) != "" {
-				stmt, encoded, err := attest.SBOMStatement(art.Doc, art.Name, f, o.Tool)
-				if err != nil {
-					return nil, err
-				}
-				if err := art.attach(ctx, stmt, o.Sign, art.Name+strings.TrimSuffix(exts[fi], ".json")+".dsse.json"); err != nil {
-					return nil, err
-				}
-				data = encoded
-			} else { // XML and tag-value SBOMs are written, not attested: predicates are JSON
-				var buf bytes.Buffer
-				if err := format.Encode(&buf, art.Doc, f, o.Tool); err != nil {
-					return nil, err
-				}
-				data = buf.Bytes()
-			}
+		renderings, err := renderSBOMs(art.Doc, art.Name, formats, o.Tool, func(fi int, stmt *attest.Statement) error {
+			return art.attach(ctx, stmt, o.Sign, art.Name+strings.TrimSuffix(exts[fi], ".json")+".dsse.json")
+		})
+		if err != nil {
+			return nil, err
+		}
+		for fi, data := range renderings {
 			if err := stage(art.Name+exts[fi], data, true); err != nil {
 				return nil, err
 			}
@@ -385,19 +408,18 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			}
 			rep := advisory.Audit(o.Audit.DB, art.Doc, advisory.Options{Ignore: o.Audit.Ignore, Symbols: advisory.Symbols(art.Path)})
 			rep.Path = art.Name
-			var buf bytes.Buffer
-			meta := advisory.Meta{Author: o.Audit.Author, Time: created, Tool: o.Tool.Name, ToolVersion: o.Tool.Version}
-			if err := advisory.Write(&buf, advisory.OpenVEX, []*advisory.Report{rep}, meta); err != nil {
+			data, err := o.Audit.openVEX([]*advisory.Report{rep}, created, o.Tool)
+			if err != nil {
 				return nil, err
 			}
-			stmt, err := attest.NewStatement([]attest.Subject{{Name: art.Name, Digest: art.Digest}}, attest.PredicateOpenVEX, buf.Bytes())
+			stmt, err := attest.NewStatement([]attest.Subject{{Name: art.Name, Digest: art.Digest}}, attest.PredicateOpenVEX, data)
 			if err != nil {
 				return nil, err
 			}
 			if err := art.attach(ctx, stmt, o.Sign, art.Name+".openvex.dsse.json"); err != nil {
 				return nil, err
 			}
-			if err := stage(art.Name+".openvex.json", buf.Bytes(), true); err != nil {
+			if err := stage(art.Name+".openvex.json", data, true); err != nil {
 				return nil, err
 			}
 			logf("audit: %s: %d vulnerabilities, %d in build-only crates, %d warnings (%d advisories): stated in %s.openvex.json",

@@ -172,7 +172,8 @@ func TestAuditSameFindingsEverywhere(t *testing.T) {
 	}
 
 	// syft's SBOM of the same binary: its crates, its verdicts (no target, no build crates).
-	if syft := testenv.FindTool("syft"); syft != "" {
+	{
+		syft := testenv.Tool(t, "syft")
 		out, err := exec.Command(syft, "scan", "file:"+bin, "-o", "cyclonedx-json", "-q").Output()
 		if err != nil {
 			t.Fatalf("syft: %v", err)
@@ -389,8 +390,8 @@ func TestAuditFetch(t *testing.T) {
 	}
 }
 
-// RustSec's own test binary embeds rustsec-example-crate 0.0.1, which the real database marks vulnerable
-// (RUSTSEC-2019-0024): cargo-audit reports it for that binary in its tests, and so does ferroseal.
+// RustSec's test binary (from cargo-audit's test support files) embeds rustsec-example-crate 0.0.1, which the real
+// database marks vulnerable (RUSTSEC-2019-0024): ferroseal reports exactly that.
 func TestAuditRealDatabase(t *testing.T) {
 	shared := filepath.Dir(testenv.SharedFixtures(t))
 	res := runCLI(t, nil, "", "audit", filepath.Join(shared, "real", "rustsec-binary-with-vuln"), "--db", filepath.Join(shared, "advisory-db"), "-o", "json")

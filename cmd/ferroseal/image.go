@@ -59,20 +59,14 @@ func (a *app) attestImage(cmd *cobra.Command, f *attestFlags, ref, ptype string,
 			return err
 		}
 		scan.Created = created
-		items, err := binary.Scan(ctx, []string{binary.RegistryPrefix + rem.Repo.Name() + "@" + rem.Digest.String()}, scan)
+		images, err := binary.ScanImages(ctx, binary.RegistryPrefix+rem.Repo.Name()+"@"+rem.Digest.String(), scan)
+		if errors.Is(err, auditable.ErrNotAuditable) {
+			return withCode(exitNotAuditable, err)
+		}
 		if err != nil {
 			return err
 		}
-		images := binary.RustImages(items)
-		for _, it := range items {
-			if it.Err != nil && !errors.Is(it.Err, auditable.ErrNotAuditable) {
-				return it.Err
-			}
-		}
-		switch {
-		case len(images) == 0:
-			return withCode(exitNotAuditable, fmt.Errorf("%s: no Rust binary with cargo-auditable data in the image", ref))
-		case len(images) > 1:
+		if len(images) > 1 {
 			return usageErrorf("%s is an index of %d platforms: attest one with --platform OS/ARCH (its SBOM is about that platform's manifest)", ref, len(images))
 		}
 		doc := binary.ImageDocument(images[0].Image, images[0].Items, created)

@@ -1,12 +1,16 @@
 package binary
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/package-url/packageurl-go"
 
 	"github.com/ferroseal/ferroseal/sbom"
+	"github.com/ferroseal/ferroseal/sbom/auditable"
 )
 
 // ImageItems are the binaries a scan found in one container image (one platform of it).
@@ -39,9 +43,20 @@ func GroupByImage(items []Item) (images []ImageItems, rest []Item) {
 	return images, rest
 }
 
-// RustImages groups a scan's items by image, as GroupByImage does, keeping only the images with at least one
-// binary read (a platform without Rust binaries has nothing to describe).
-func RustImages(items []Item) []ImageItems {
+// ScanImages reads the Rust binaries of a container image (registry:REF, oci-layout:DIR, an OCI layout directory,
+// an image archive), grouped by image: one per platform that has at least one (a platform without Rust binaries
+// has nothing to describe). A binary that cannot be read is an error; an image with no Rust binary at all is an
+// error wrapping auditable.ErrNotAuditable.
+func ScanImages(ctx context.Context, input string, opts ScanOptions) ([]ImageItems, error) {
+	items, err := Scan(ctx, []string{input}, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, it := range items {
+		if it.Err != nil && !errors.Is(it.Err, auditable.ErrNotAuditable) {
+			return nil, it.Err
+		}
+	}
 	images, _ := GroupByImage(items)
 	var out []ImageItems
 	for _, img := range images {
@@ -52,7 +67,10 @@ func RustImages(items []Item) []ImageItems {
 			}
 		}
 	}
-	return out
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w: no Rust binary with cargo-auditable data in the image", input, auditable.ErrNotAuditable)
+	}
+	return out, nil
 }
 
 // ImageDocument makes the document of one container image from the documents of the binaries found in it: the image
